@@ -1,0 +1,3 @@
+"""dslp-tui: the Data Science Lifecycle Process, run from the terminal."""
+
+__version__ = "0.1.0"

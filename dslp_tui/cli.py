@@ -1,0 +1,189 @@
+"""The `dslp` command line.
+
+Only argparse is imported at start-up; each subcommand imports what it needs, so
+`dslp --version` and `dslp --help` answer at once.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from dslp_tui import __version__
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+SHORT = {
+    "ideation": "ask",
+    "data": "dat",
+    "explore": "exp",
+    "experiment": "xpt",
+    "model": "mod",
+    "deploy": "dep",
+    "monitoring": "mon",
+}
+
+
+class CliError(Exception):
+    """A one-line message for stderr and an exit code; never a traceback."""
+
+    def __init__(self, message: str, code: int = EXIT_USAGE) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+def _add_db(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--db", metavar="PATH", help="mirror database (default: $DSLP_DB or the data folder)"
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="dslp",
+        description="Run data science projects by the DSLP: phase boards, sign-offs, offline "
+        "outcome logging, synced with GitHub. With no command, opens the app.",
+    )
+    parser.add_argument("--version", action="version", version=f"dslp {__version__}")
+    _add_db(parser)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    p = sub.add_parser("demo", help="open the app on a seeded demo mirror (no GitHub needed)")
+    p.add_argument(
+        "--db", metavar="PATH", help="demo database (default: demo.db in the data folder)"
+    )
+    p.add_argument("--no-tui", action="store_true", help="seed the demo and print a status only")
+    p.set_defaults(func=cmd_demo)
+
+    p = sub.add_parser("status", help="one line per project: phase, cards, sign-offs, outbox")
+    _add_db(p)
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.set_defaults(func=cmd_status)
+
+    p = sub.add_parser("board", help="a project's phase board")
+    p.add_argument("repo", metavar="OWNER/NAME")
+    _add_db(p)
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.add_argument("--open-only", action="store_true", help="leave closed cards out")
+    p.set_defaults(func=cmd_board)
+
+    return parser
+
+
+def _open(args: argparse.Namespace, *, create: bool = False) -> Any:
+    from store.db import open_store
+
+    return open_store(getattr(args, "db", None), create=create)
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    from store.queries import project_summaries
+
+    store = _open(args)
+    with store.session() as session:
+        projects = project_summaries(session)
+    if args.json:
+        print(json.dumps({"projects": [p.as_json() for p in projects]}, indent=2))
+        return EXIT_OK
+    if not projects:
+        print("No projects yet: `dslp repo add OWNER/NAME`, or try `dslp demo`.")
+    from dslp_tui.text import ago, safe
+
+    for p in projects:
+        cards = " ".join(f"{SHORT[k]}:{p.cards[k]}" for k in p.cards)
+        print(
+            f"{safe(p.repo):<32} {p.phase:<11} {cards}  sign-offs pending:{p.pending_signoffs}"
+            f"  outbox:{p.outbox_pending}  synced {ago(p.last_synced)}"
+        )
+    return EXIT_OK
+
+
+def cmd_board(args: argparse.Namespace) -> int:
+    from store.queries import board
+
+    store = _open(args)
+    with store.session() as session:
+        b = board(session, args.repo, include_closed=not args.open_only)
+    if args.json:
+        print(json.dumps(b.as_json(), indent=2))
+        return EXIT_OK
+    from dslp_tui.text import safe
+    from store.rules import PHASE_TITLES
+
+    for phase, cards in b.columns.items():
+        gate = b.gates[phase]
+        mark = "sign-off pending" if gate.pending else (gate.decision or "")
+        print(f"== {PHASE_TITLES[phase]} ({len(cards)}) {mark}")
+        for c in cards:
+            badge = f" [{c.outcome}]" if c.outcome else ""
+            sync = " (pending sync)" if c.pending_sync else ""
+            print(f"  #{c.number:<5} {c.state:<6} {safe(c.title)}{badge}{sync}")
+    if b.unclassified:
+        print(f"== Unclassified ({len(b.unclassified)})")
+        for c in b.unclassified:
+            print(f"  #{c.number:<5} {c.state:<6} {safe(c.title)}")
+    return EXIT_OK
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from dslp_tui.demo import seed_demo
+    from store.db import demo_db_path, open_store
+
+    db = args.db or str(demo_db_path())
+    store = open_store(db)
+    created = seed_demo(store)
+    if args.no_tui:
+        print(f"demo mirror {'created' if created else 'already seeded'} at {store.path}")
+        args.db = db
+        args.json = False
+        return cmd_status(args)
+    return run_app(store)
+
+
+def cmd_app(args: argparse.Namespace) -> int:
+    return run_app(_open(args, create=True))
+
+
+def run_app(store: Any) -> int:
+    from dslp_tui.app import DslpApp
+
+    DslpApp(store).run()
+    return EXIT_OK
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    func: Callable[[argparse.Namespace], int] = getattr(args, "func", cmd_app)
+    try:
+        return func(args)
+    except KeyboardInterrupt:
+        print("dslp: interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:
+        message, code = _explain(exc)
+        if message is None:
+            raise
+        print(f"dslp: {message}", file=sys.stderr)
+        return code
+
+
+def _explain(exc: BaseException) -> tuple[str | None, int]:
+    """Known errors become one line and an exit code; anything else is a bug and re-raised."""
+    from store.db import StoreError
+    from store.outbox import InvalidChange
+    from store.queries import UnknownRepo
+
+    if isinstance(exc, CliError):
+        return str(exc), exc.code
+    if isinstance(exc, (StoreError, UnknownRepo, InvalidChange, LookupError)):
+        return str(exc).strip("'\""), EXIT_USAGE
+    if isinstance(exc, OSError):
+        return f"{exc.strerror or exc}: {exc.filename or ''}".rstrip(": "), EXIT_USAGE
+    return None, EXIT_FAILED
+
+
+if __name__ == "__main__":
+    sys.exit(main())

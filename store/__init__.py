@@ -1,0 +1,1 @@
+"""The local mirror: tables, queries, migrations, DSLP rules and the outbox. No UI, no network."""

@@ -1,0 +1,158 @@
+"""The one engine and session factory of the mirror.
+
+SQLite is tuned here and only here (WAL so the app reads while a cron sync writes, a busy
+timeout instead of "database is locked", foreign keys on for cascades); everything else speaks
+portable SQL, so `DSLP_DB` may name a PostgreSQL URL.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy.engine import make_url
+from sqlmodel import Session
+
+APP_NAME = "dslp-tui"
+BUSY_TIMEOUT_MS = 15_000
+
+
+class StoreError(Exception):
+    """A problem with the mirror the user can act on; its message is one line saying what to do."""
+
+
+def data_dir() -> Path:
+    from platformdirs import user_data_path
+
+    return Path(os.environ.get("DSLP_DATA_DIR") or user_data_path(APP_NAME, appauthor=False))
+
+
+def default_db_path() -> Path:
+    return data_dir() / "mirror.db"
+
+
+def demo_db_path() -> Path:
+    return data_dir() / "demo.db"
+
+
+def resolve_url(db: str | os.PathLike[str] | None = None) -> str:
+    """`--db` beats `DSLP_DB` beats the default file; a bare path becomes a SQLite URL."""
+    value = str(db) if db is not None else os.environ.get("DSLP_DB") or str(default_db_path())
+    if "://" in value:
+        return value
+    return f"sqlite:///{Path(value).expanduser().resolve()}"
+
+
+def sqlite_path(url: str) -> Path | None:
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or not parsed.database:
+        return None
+    if parsed.database == ":memory:":
+        return None
+    return Path(parsed.database)
+
+
+def _prepare_sqlite_file(path: Path, create: bool) -> None:
+    """Create the folder 0700 and the file 0600 before SQLite does, so no other user can read it."""
+    if path.exists():
+        if not os.access(path, os.R_OK | os.W_OK):
+            raise StoreError(f"cannot read and write {path}: fix its permissions or pass --db")
+        return
+    if not create:
+        raise StoreError(
+            f"no mirror at {path}: run `dslp repo add OWNER/NAME` or `dslp demo` first"
+        )
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    fd = os.open(path, os.O_CREAT | os.O_WRONLY, 0o600)
+    os.close(fd)
+
+
+def _on_sqlite_connect(dbapi_conn: Any, _record: Any) -> None:
+    # Python's sqlite3 opens transactions lazily; let SQLAlchemy issue BEGIN itself.
+    dbapi_conn.isolation_level = None
+    cur = dbapi_conn.cursor()
+    cur.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA synchronous=NORMAL")
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.close()
+
+
+def _on_sqlite_begin(conn: Any) -> None:
+    # IMMEDIATE takes the write lock up front, so two writers queue on busy_timeout instead of
+    # failing with "database is locked" when a reader upgrades to a writer mid-transaction.
+    write = conn.get_execution_options().get("dslp_write", False)
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+
+
+def make_engine(url: str, *, create: bool = True) -> Engine:
+    path = sqlite_path(url)
+    if path is not None:
+        _prepare_sqlite_file(path, create)
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 15})
+        event.listen(engine, "connect", _on_sqlite_connect)
+        event.listen(engine, "begin", _on_sqlite_begin)
+    else:
+        engine = create_engine(url, pool_pre_ping=True)
+    return engine
+
+
+@dataclass
+class Store:
+    """An open mirror at schema head; sessions are short, one per unit of work."""
+
+    engine: Engine
+    url: str
+
+    @contextmanager
+    def session(self, *, write: bool = False) -> Iterator[Session]:
+        """A session in one transaction, committed on success, rolled back on error."""
+        with Session(self.engine, expire_on_commit=False) as session:
+            if write:
+                session.connection(execution_options={"dslp_write": True})
+            try:
+                yield session
+                session.commit()
+            except BaseException:
+                session.rollback()
+                raise
+
+    @property
+    def path(self) -> Path | None:
+        return sqlite_path(self.url)
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def open_store(db: str | os.PathLike[str] | None = None, *, create: bool = True) -> Store:
+    """Open (and by default create) the mirror, upgrading its schema to head first."""
+    from store.migrate import upgrade_to_head
+
+    url = resolve_url(db)
+    engine = make_engine(url, create=create)
+    try:
+        upgrade_to_head(engine)
+    except StoreError:
+        engine.dispose()
+        raise
+    except Exception as exc:  # a file that is not a database, a broken schema...
+        engine.dispose()
+        where = sqlite_path(url) or make_url(url).render_as_string(hide_password=True)
+        raise StoreError(f"cannot open the mirror at {where}: {_one_line(exc)}") from exc
+    return Store(engine=engine, url=url)
+
+
+def _one_line(exc: BaseException) -> str:
+    msg = str(getattr(exc, "orig", None) or exc).strip().splitlines()
+    return msg[0] if msg else type(exc).__name__
+
+
+def integrity_ok(store: Store) -> bool:
+    with store.engine.connect() as conn:
+        return conn.execute(text("PRAGMA integrity_check")).scalar() == "ok"

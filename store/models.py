@@ -1,0 +1,262 @@
+"""SQLModel tables of the mirror.
+
+The schema is meant to be read with plain SQL too (as github-to-sqlite's is): one row per GitHub
+object, keyed locally by an integer id, with GitHub's own ids and (repo, number) as unique keys so
+a re-sync updates in place. Everything a user types offline lives in its own table *and* in the
+outbox, so the local record survives whatever happens to the push.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import JSON, Column, ForeignKey, Index, Integer, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+def utcnow() -> datetime:
+    """Aware UTC: SQLModel stores every timestamp in UTC and hands it back aware."""
+    return datetime.now(UTC)
+
+
+def _repo_fk() -> Any:
+    return Column(
+        Integer, ForeignKey("repository.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+
+
+class Repository(SQLModel, table=True):
+    """A tracked project: one GitHub repository and, optionally, its local clone."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    full_name: str = Field(unique=True, index=True)
+    github_id: int | None = Field(default=None, unique=True)
+    api_url: str | None = None
+    local_path: str | None = None
+    default_branch: str = "main"
+    description: str | None = None
+    html_url: str | None = None
+    added_at: datetime = Field(default_factory=utcnow)
+    last_synced_at: datetime | None = None
+
+
+class Label(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("repo_id", "name", name="uq_label_repo_name"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    repo_id: int = Field(sa_column=_repo_fk())
+    github_id: int | None = None
+    name: str
+    color: str = ""
+    description: str | None = None
+
+
+class Issue(SQLModel, table=True):
+    """An issue or a pull request (GitHub numbers both from one sequence).
+
+    `kind`, `phase` and `outcome` are derived by `store.rules` and stored so that boards and
+    counts are plain indexed queries over tens of thousands of rows.
+    """
+
+    __table_args__ = (
+        UniqueConstraint("repo_id", "number", name="uq_issue_repo_number"),
+        Index("ix_issue_repo_phase", "repo_id", "phase"),
+        Index("ix_issue_repo_updated", "repo_id", "updated_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    repo_id: int = Field(sa_column=_repo_fk())
+    github_id: int | None = Field(default=None, unique=True)
+    number: int
+    title: str = ""
+    body: str | None = None
+    state: str = "open"
+    state_reason: str | None = None
+    author: str | None = None
+    labels: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    comments_count: int = 0
+    html_url: str | None = None
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+    closed_at: datetime | None = None
+    is_pull_request: bool = False
+    pr_head_ref: str | None = None
+    pr_base_ref: str | None = None
+    pr_merged_at: datetime | None = None
+    pr_draft: bool | None = None
+    kind: str | None = Field(default=None, index=True)
+    phase: str | None = None
+    outcome: str | None = None
+    ask_refs: list[int] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    experiment_refs: list[int] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    tldr: str | None = None
+    gone: str | None = None  # "deleted" or "transferred" once GitHub says so; never silently kept
+
+
+class IssueLabel(SQLModel, table=True):
+    """Issue-label links for SQL users; `Issue.labels` holds the same names for fast reads."""
+
+    issue_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("issue.id", ondelete="CASCADE"), primary_key=True)
+    )
+    label_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("label.id", ondelete="CASCADE"), primary_key=True)
+    )
+
+
+class Comment(SQLModel, table=True):
+    __table_args__ = (Index("ix_comment_repo_issue", "repo_id", "issue_number"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    repo_id: int = Field(sa_column=_repo_fk())
+    github_id: int | None = Field(default=None, unique=True)
+    issue_number: int
+    author: str | None = None
+    body: str | None = None
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+    html_url: str | None = None
+
+
+class Branch(SQLModel, table=True):
+    """A branch seen on GitHub (`location="remote"`) or in the local clone (`"local"`)."""
+
+    __table_args__ = (
+        UniqueConstraint("repo_id", "name", "location", name="uq_branch_repo_name_location"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    repo_id: int = Field(sa_column=_repo_fk())
+    name: str
+    location: str = "remote"
+    kind: str = "invalid"
+    issue_number: int | None = None
+    last_commit_sha: str | None = None
+    last_commit_at: datetime | None = None
+    pushed: bool = True
+    merged: bool = False
+    ahead: int | None = None
+    behind: int | None = None
+    violation: str | None = None
+
+
+class ExperimentOutcome(SQLModel, table=True):
+    """An outcome logged for an Experiment issue, locally (`origin="local"`) or read from GitHub."""
+
+    __table_args__ = (Index("ix_outcome_repo_issue", "repo_id", "issue_number"),)
+
+    id: str = Field(primary_key=True)
+    repo_id: int = Field(sa_column=_repo_fk())
+    issue_number: int
+    status: str
+    tldr: str = ""
+    metrics: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    params: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    run_links: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    commit_sha: str | None = None
+    next_step: str | None = None
+    author: str | None = None
+    created_at: datetime = Field(default_factory=utcnow)
+    origin: str = "local"
+    comment_github_id: int | None = None
+
+
+class ModelStatus(SQLModel, table=True):
+    """One change of a model's status or health; the latest row per issue is the current one."""
+
+    __table_args__ = (Index("ix_model_repo_issue", "repo_id", "issue_number"),)
+
+    id: str = Field(primary_key=True)
+    repo_id: int = Field(sa_column=_repo_fk())
+    issue_number: int
+    version: str | None = None
+    status: str | None = None
+    health: str | None = None
+    author: str | None = None
+    created_at: datetime = Field(default_factory=utcnow)
+    origin: str = "local"
+
+
+class SignOff(SQLModel, table=True):
+    """A stakeholder's decision at a phase gate of a project."""
+
+    __table_args__ = (Index("ix_signoff_repo_gate", "repo_id", "gate"),)
+
+    id: str = Field(primary_key=True)
+    repo_id: int = Field(sa_column=_repo_fk())
+    gate: str
+    stakeholder: str
+    decision: str
+    note: str = ""
+    issue_number: int | None = None
+    created_at: datetime = Field(default_factory=utcnow)
+    origin: str = "local"
+
+
+class ChecklistItem(SQLModel, table=True):
+    """A hand-off checklist line of a Model issue: from its body, the DSLP standard, or added."""
+
+    __table_args__ = (
+        UniqueConstraint("repo_id", "issue_number", "text", name="uq_checklist_item"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    repo_id: int = Field(sa_column=_repo_fk())
+    issue_number: int
+    text: str
+    done: bool = False
+    origin: str = "body"
+    position: int = 0
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class OutboxEntry(SQLModel, table=True):
+    """A change made offline, waiting to be written to GitHub exactly once.
+
+    States: pending -> in_flight -> sent, or conflict (with `last_error`). An in-flight entry
+    whose reply was lost is resolved by looking for its marker on GitHub before any re-send.
+    """
+
+    __table_args__ = (Index("ix_outbox_state", "state"),)
+
+    id: str = Field(primary_key=True)
+    repo_id: int = Field(sa_column=_repo_fk())
+    kind: str
+    issue_number: int | None = None
+    payload: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    state: str = "pending"
+    attempts: int = 0
+    last_error: str | None = None
+    remote_id: int | None = None
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+    sent_at: datetime | None = None
+
+
+class SyncCursor(SQLModel, table=True):
+    """Where the last complete pull of one resource of one repo ended (ETag, since stamp)."""
+
+    __table_args__ = (UniqueConstraint("repo_id", "resource", name="uq_cursor_repo_resource"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    repo_id: int = Field(sa_column=_repo_fk())
+    resource: str
+    etag: str | None = None
+    since: str | None = None
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class AuditEvent(SQLModel, table=True):
+    """Append-only trail of local changes: who did what, when, to which card."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(default_factory=utcnow, index=True)
+    actor: str | None = None
+    action: str
+    repo_id: int | None = Field(
+        default=None,
+        sa_column=Column(Integer, ForeignKey("repository.id", ondelete="SET NULL"), index=True),
+    )
+    issue_number: int | None = None
+    detail: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))

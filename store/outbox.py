@@ -1,0 +1,338 @@
+"""Offline changes: saved locally the moment they are entered, queued for GitHub exactly once.
+
+Each function writes the domain row, its outbox entry and an audit event in the caller's one
+transaction, so a change either exists with its pending push or not at all. The entry's id is
+the id of the hidden marker the push puts on GitHub, which is what makes a retry safe.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlmodel import Session
+
+from store.mirror import refresh_model_phase
+from store.models import (
+    AuditEvent,
+    ChecklistItem,
+    ExperimentOutcome,
+    ModelStatus,
+    OutboxEntry,
+    Repository,
+    SignOff,
+    utcnow,
+)
+from store.rules import DECISIONS, HANDOFF_STEPS, MODEL_HEALTH, MODEL_STATUSES, PHASES
+
+OUTCOME_CHOICES = ("succeeded", "failed", "on hold")
+NEXT_STEPS = ("open-model", "new-experiment", "refine-ask", "get-data")
+PENDING_STATES = ("pending", "in_flight")
+
+
+class InvalidChange(ValueError):
+    """A change the user asked for that cannot be stored; the message says what to do."""
+
+
+def new_id() -> str:
+    return uuid.uuid4().hex
+
+
+def _queue(
+    session: Session,
+    repo: Repository,
+    kind: str,
+    entry_id: str,
+    issue_number: int | None,
+    payload: dict[str, Any],
+    actor: str | None,
+) -> OutboxEntry:
+    assert repo.id is not None
+    entry = OutboxEntry(
+        id=entry_id, repo_id=repo.id, kind=kind, issue_number=issue_number, payload=payload
+    )
+    session.add(entry)
+    session.add(
+        AuditEvent(
+            actor=actor,
+            action=f"{kind}.recorded",
+            repo_id=repo.id,
+            issue_number=issue_number,
+            detail={"entry": entry_id, **payload},
+        )
+    )
+    return entry
+
+
+def record_outcome(
+    session: Session,
+    repo: Repository,
+    number: int,
+    *,
+    status: str,
+    tldr: str,
+    metrics: Mapping[str, Any] | None = None,
+    params: Mapping[str, Any] | None = None,
+    run_links: Sequence[str] = (),
+    commit_sha: str | None = None,
+    next_step: str | None = None,
+    author: str | None = None,
+) -> ExperimentOutcome:
+    status = status.replace("-", " ").strip().lower()
+    if status not in OUTCOME_CHOICES:
+        raise InvalidChange(f"outcome must be one of: {', '.join(OUTCOME_CHOICES)}")
+    if not tldr.strip():
+        raise InvalidChange("an outcome needs a TLDR: say in one line what the experiment showed")
+    if next_step is not None and next_step not in NEXT_STEPS:
+        raise InvalidChange(f"--next must be one of: {', '.join(NEXT_STEPS)}")
+    assert repo.id is not None
+    outcome = ExperimentOutcome(
+        id=new_id(),
+        repo_id=repo.id,
+        issue_number=number,
+        status=status,
+        tldr=tldr.strip(),
+        metrics=dict(metrics or {}),
+        params=dict(params or {}),
+        run_links=list(run_links),
+        commit_sha=commit_sha,
+        next_step=next_step,
+        author=author,
+    )
+    session.add(outcome)
+    payload = {
+        "status": outcome.status,
+        "tldr": outcome.tldr,
+        "metrics": outcome.metrics,
+        "params": outcome.params,
+        "run_links": outcome.run_links,
+        "commit": commit_sha,
+        "next": next_step,
+        "author": author,
+    }
+    _queue(session, repo, "outcome", outcome.id, number, payload, author)
+    return outcome
+
+
+def record_signoff(
+    session: Session,
+    repo: Repository,
+    *,
+    gate: str,
+    stakeholder: str,
+    decision: str,
+    note: str = "",
+    issue_number: int | None = None,
+) -> SignOff:
+    if gate not in PHASES:
+        raise InvalidChange(f"gate must be a phase key: {', '.join(PHASES)}")
+    if decision not in DECISIONS:
+        raise InvalidChange(f"decision must be one of: {', '.join(DECISIONS)}")
+    if not stakeholder.strip():
+        raise InvalidChange("a sign-off needs the stakeholder's name (--by NAME)")
+    assert repo.id is not None
+    signoff = SignOff(
+        id=new_id(),
+        repo_id=repo.id,
+        gate=gate,
+        stakeholder=stakeholder.strip(),
+        decision=decision,
+        note=note,
+        issue_number=issue_number,
+    )
+    session.add(signoff)
+    payload = {"gate": gate, "by": signoff.stakeholder, "decision": decision, "note": note}
+    _queue(session, repo, "signoff", signoff.id, issue_number, payload, signoff.stakeholder)
+    return signoff
+
+
+def record_model_status(
+    session: Session,
+    repo: Repository,
+    number: int,
+    *,
+    status: str | None = None,
+    health: str | None = None,
+    version: str | None = None,
+    author: str | None = None,
+) -> ModelStatus:
+    if status is None and health is None:
+        raise InvalidChange("give --status or --health")
+    if status is not None and status not in MODEL_STATUSES:
+        raise InvalidChange(f"status must be one of: {', '.join(MODEL_STATUSES)}")
+    if health is not None and health not in MODEL_HEALTH:
+        raise InvalidChange(f"health must be one of: {', '.join(MODEL_HEALTH)}")
+    assert repo.id is not None
+    row = ModelStatus(
+        id=new_id(),
+        repo_id=repo.id,
+        issue_number=number,
+        status=status,
+        health=health,
+        version=version,
+        author=author,
+    )
+    session.add(row)
+    session.flush()
+    refresh_model_phase(session, repo.id, number)
+    payload = {"status": status, "health": health, "version": version}
+    _queue(session, repo, "model", row.id, number, payload, author)
+    return row
+
+
+def seed_checklist(
+    session: Session, repo_id: int, number: int, body_tasks: Sequence[tuple[str, bool]]
+) -> None:
+    """Make sure a Model issue's checklist holds its body's tasks and the DSLP hand-off steps."""
+    existing = {
+        item.text
+        for item in session.execute(
+            select(ChecklistItem).where(
+                ChecklistItem.repo_id == repo_id,  # type: ignore[arg-type]
+                ChecklistItem.issue_number == number,  # type: ignore[arg-type]
+            )
+        ).scalars()
+    }
+    position = len(existing)
+    for text, done in body_tasks:
+        if text not in existing:
+            session.add(
+                ChecklistItem(
+                    repo_id=repo_id,
+                    issue_number=number,
+                    text=text,
+                    done=done,
+                    origin="body",
+                    position=position,
+                )
+            )
+            existing.add(text)
+            position += 1
+    for text in HANDOFF_STEPS:
+        if text not in existing:
+            session.add(
+                ChecklistItem(
+                    repo_id=repo_id,
+                    issue_number=number,
+                    text=text,
+                    origin="standard",
+                    position=position,
+                )
+            )
+            existing.add(text)
+            position += 1
+    session.flush()
+
+
+def change_checklist(
+    session: Session,
+    repo: Repository,
+    number: int,
+    *,
+    check: str | None = None,
+    uncheck: str | None = None,
+    add: str | None = None,
+    actor: str | None = None,
+) -> ChecklistItem:
+    assert repo.id is not None
+    if add is not None:
+        text = " ".join(add.split())
+        if not text:
+            raise InvalidChange("--add needs the item's text")
+        item = _find_item(session, repo.id, number, text)
+        if item is None:
+            count = len(_items(session, repo.id, number))
+            item = ChecklistItem(
+                repo_id=repo.id, issue_number=number, text=text, origin="local", position=count
+            )
+            session.add(item)
+        action, done = "add", False
+    else:
+        wanted = check if check is not None else uncheck
+        if wanted is None:
+            raise InvalidChange("give --check ITEM, --uncheck ITEM or --add TEXT")
+        item = _match_item(session, repo.id, number, wanted)
+        item.done = check is not None
+        item.updated_at = utcnow()
+        action, done = ("check" if item.done else "uncheck"), item.done
+    session.flush()
+    payload = {"action": action, "text": item.text, "done": done, "origin": item.origin}
+    _queue(session, repo, "checklist", new_id(), number, payload, actor)
+    return item
+
+
+def _items(session: Session, repo_id: int, number: int) -> list[ChecklistItem]:
+    return list(
+        session.execute(
+            select(ChecklistItem)
+            .where(
+                ChecklistItem.repo_id == repo_id,  # type: ignore[arg-type]
+                ChecklistItem.issue_number == number,  # type: ignore[arg-type]
+            )
+            .order_by(ChecklistItem.position)  # type: ignore[arg-type]
+        ).scalars()
+    )
+
+
+def _find_item(session: Session, repo_id: int, number: int, text: str) -> ChecklistItem | None:
+    return next((i for i in _items(session, repo_id, number) if i.text == text), None)
+
+
+def _match_item(session: Session, repo_id: int, number: int, wanted: str) -> ChecklistItem:
+    """An item by its 1-based position, its exact text, or a unique case-insensitive substring."""
+    items = _items(session, repo_id, number)
+    if wanted.isdigit() and 1 <= int(wanted) <= len(items):
+        return items[int(wanted) - 1]
+    exact = [i for i in items if i.text == wanted]
+    if exact:
+        return exact[0]
+    needle = wanted.lower()
+    matches = [i for i in items if needle in i.text.lower()]
+    if len(matches) == 1:
+        return matches[0]
+    if not matches:
+        raise InvalidChange(f"no checklist item matches {wanted!r}: run `dslp checklist` to list")
+    raise InvalidChange(f"{len(matches)} checklist items match {wanted!r}: give more of the text")
+
+
+@dataclass(frozen=True)
+class OutboxView:
+    id: str
+    repo: str
+    kind: str
+    issue_number: int | None
+    state: str
+    attempts: int
+    last_error: str | None
+    created_at: datetime
+    sent_at: datetime | None
+    payload: dict[str, Any]
+
+
+def list_outbox(session: Session, *, states: Sequence[str] | None = None) -> list[OutboxView]:
+    query = (
+        select(OutboxEntry, Repository.full_name)
+        .join(Repository, Repository.id == OutboxEntry.repo_id)  # type: ignore[arg-type]
+        .order_by(OutboxEntry.created_at)  # type: ignore[arg-type]
+    )
+    if states:
+        query = query.where(OutboxEntry.state.in_(list(states)))  # type: ignore[attr-defined]
+    return [
+        OutboxView(
+            id=e.id,
+            repo=name,
+            kind=e.kind,
+            issue_number=e.issue_number,
+            state=e.state,
+            attempts=e.attempts,
+            last_error=e.last_error,
+            created_at=e.created_at,
+            sent_at=e.sent_at,
+            payload=dict(e.payload),
+        )
+        for e, name in session.execute(query).all()
+    ]

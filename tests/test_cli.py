@@ -1,0 +1,145 @@
+"""The `dslp` command: JSON shapes, errors as one line with exit 2, and a lazy start-up."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from dslp_tui.cli import main
+from store.db import Store
+from store.rules import PHASES
+
+
+def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    code = main(list(args))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_version_imports_no_heavy_module() -> None:
+    code = (
+        "import sys\n"
+        "from dslp_tui.cli import main\n"
+        "try:\n    main(['--version'])\nexcept SystemExit:\n    pass\n"
+        "heavy = [m for m in ('github', 'git', 'plotly', 'textual', 'sqlmodel', 'alembic')"
+        " if m in sys.modules]\n"
+        "print(','.join(heavy))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.splitlines() == ["dslp 0.1.0", ""]
+
+
+def test_status_json_has_the_documented_shape(
+    demo_store: Store, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _ = run(capsys, "status", "--db", str(demo_store.path), "--json")
+    assert code == 0
+    data = json.loads(out)
+    projects = {p["repo"]: p for p in data["projects"]}
+    assert set(projects) == {
+        "acme/churn-prediction",
+        "acme/demand-forecast",
+        "acme/fraud-signals",
+    }
+    for p in projects.values():
+        assert set(p) >= {
+            "repo",
+            "phase",
+            "cards",
+            "issues",
+            "pull_requests",
+            "pending_signoffs",
+            "outbox_pending",
+            "last_synced",
+        }
+        assert list(p["cards"]) == list(PHASES)
+        assert p["phase"] in PHASES
+    churn = projects["acme/churn-prediction"]
+    assert churn["issues"] == 10 and churn["pull_requests"] == 2
+    assert churn["cards"]["experiment"] == 4 and churn["cards"]["data"] == 2
+    assert churn["outbox_pending"] == 3
+    assert churn["phase"] == "model"
+    forecast = projects["acme/demand-forecast"]
+    assert forecast["cards"]["monitoring"] == 1 and forecast["cards"]["deploy"] == 1
+    assert forecast["phase"] == "monitoring"
+    # every phase has cards somewhere in the demo
+    assert all(sum(p["cards"][k] for p in projects.values()) for k in PHASES)
+    assert projects["acme/fraud-signals"]["last_synced"] is not None
+
+
+def test_board_json_has_the_documented_shape(
+    demo_store: Store, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _ = run(
+        capsys, "board", "acme/churn-prediction", "--db", str(demo_store.path), "--json"
+    )
+    assert code == 0
+    data = json.loads(out)
+    assert data["repo"] == "acme/churn-prediction"
+    assert list(data["columns"]) == list(PHASES)
+    card_keys = {"number", "title", "kind", "state", "outcome", "branch", "pending_sync"}
+    cards = {c["number"]: c for col in data["columns"].values() for c in col}
+    assert all(set(c) == card_keys for c in cards.values())
+    assert cards[5] == {
+        "number": 5,
+        "title": "Logistic regression baseline",
+        "kind": "experiment",
+        "state": "closed",
+        "outcome": "failed",
+        "branch": None,
+        "pending_sync": False,
+    }
+    # logged offline: shows its outcome and branch before any sync
+    assert cards[11]["pending_sync"] is True and cards[11]["outcome"] == "succeeded"
+    assert cards[11]["branch"] == "experiment/11-tabnet"
+    assert [c["number"] for c in data["unclassified"]] == [10]
+    assert 8 not in cards and 9 not in cards  # PRs are not cards
+
+
+def test_unknown_repo_is_one_line_and_exit_2(
+    demo_store: Store, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = run(capsys, "board", "nobody/nothing", "--db", str(demo_store.path), "--json")
+    assert code == 2 and out == ""
+    assert err.count("\n") == 1 and "dslp repo add nobody/nothing" in err
+
+
+def test_missing_database_is_one_line_and_exit_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _, err = run(capsys, "status", "--db", str(tmp_path / "nope.db"))
+    assert code == 2 and err.startswith("dslp: no mirror at") and err.count("\n") == 1
+    assert not (tmp_path / "nope.db").exists()
+
+
+def test_unreadable_database_is_one_line_and_exit_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    junk = tmp_path / "junk.db"
+    junk.write_text("not a database at all\n" * 50)
+    code, _, err = run(capsys, "status", "--db", str(junk), "--json")
+    assert code == 2 and "cannot open the mirror" in err and err.count("\n") == 1
+
+
+def test_demo_no_tui_seeds_once(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    db = tmp_path / "d.db"
+    code, out, _ = run(capsys, "demo", "--db", str(db), "--no-tui")
+    assert code == 0 and "created" in out and "acme/churn-prediction" in out
+    code, out, _ = run(capsys, "demo", "--db", str(db), "--no-tui")
+    assert code == 0 and "already seeded" in out
+
+
+def test_every_subcommand_has_help(capsys: pytest.CaptureFixture[str]) -> None:
+    from dslp_tui.cli import build_parser
+
+    parser = build_parser()
+    commands = parser._subparsers._group_actions[0].choices  # type: ignore[union-attr]
+    for name in commands:
+        with pytest.raises(SystemExit) as done:
+            main([name, "--help"])
+        assert done.value.code == 0
+        assert "usage: dslp " + name in capsys.readouterr().out
