@@ -9,6 +9,7 @@ Edits work on source offsets taken from the parse, so every byte we do not mean 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from markdown_it import MarkdownIt
@@ -85,8 +86,8 @@ def _line_spans(text: str) -> list[tuple[int, int]]:
     return spans
 
 
-def _refs_in(text: str, repo: str | None) -> list[int]:
-    found: list[tuple[int, int]] = [(m.start(), int(m[1])) for m in _HASH_REF.finditer(text)]
+def _refs_in(text: str, repo: str | None, *, hashes: bool = True) -> list[int]:
+    found = [(m.start(), int(m[1])) for m in _HASH_REF.finditer(text)] if hashes else []
     for m in _URL_REF.finditer(text):
         if repo is None or f"{m[1]}/{m[2]}".casefold() == repo.casefold():
             found.append((m.start(), int(m[3])))
@@ -106,7 +107,8 @@ def _inline_lines(token: Token, repo: str | None) -> list[tuple[str, list[int]]]
         elif child.type == "code_inline":
             parts.append(child.content)
         elif child.type == "link_open":
-            refs.extend(_refs_in(str(child.attrGet("href") or ""), repo))
+            # An href of "#11" is an in-page anchor, so only URLs count here.
+            refs.extend(_refs_in(str(child.attrGet("href") or ""), repo, hashes=False))
     return [("".join(parts), refs) for parts, refs in lines]
 
 
@@ -135,9 +137,10 @@ def _task_at(
     return Task(text, m[1] != " ", line), located.start(1)
 
 
-def _scan_tasks(body: str) -> list[tuple[Task, int]]:
+def _scan_tasks(body: str, tokens: list[Token] | None = None) -> list[tuple[Task, int]]:
     src = _bounded(body)
-    tokens = _MD.parse(src)
+    if tokens is None:
+        tokens = _MD.parse(src)
     spans = _line_spans(src)
     return [t for i in range(len(tokens)) if (t := _task_at(tokens, i, src, spans)) is not None]
 
@@ -249,9 +252,8 @@ def _line_ending(body: str) -> str:
     return "\r" if "\r" in body and "\n" not in body else "\n"
 
 
-def _into_final_list(body: str, item: str, nl: str) -> str | None:
+def _into_final_list(body: str, tokens: list[Token], item: str, nl: str) -> str | None:
     """Body with the task appended to a task list that is the body's last block, if any."""
-    tokens = _MD.parse(body)
     top = [i for i, t in enumerate(tokens) if t.level == 0]
     if not top or tokens[top[-1]].type not in ("bullet_list_close", "ordered_list_close"):
         return None
@@ -283,9 +285,8 @@ def _appended(body: str, item: str, nl: str) -> str:
     return f"{body.rstrip()}{nl}{nl}- [ ] {item}{tail}"
 
 
-def _fence_closed(body: str, nl: str) -> str | None:
+def _fence_closed(body: str, tokens: list[Token], nl: str) -> str | None:
     """Body with an unclosed top-level fence closed, which CommonMark renders identically."""
-    tokens = _MD.parse(body)
     if not tokens or tokens[-1].type != "fence" or tokens[-1].level != 0:
         return None
     return f"{body.rstrip()}{nl}{tokens[-1].markup}{nl}"
@@ -306,15 +307,16 @@ def add_task(body: str | None, text: str) -> str:
     plain = _appended(body, item, nl)
     if len(body) >= MAX_BODY_CHARS:
         return plain
-    before = [(t.text, t.done) for t, _ in _scan_tasks(body)]
-    expected = [*before, (item, False)]
-    closed = _fence_closed(body, nl)
-    candidates = [
-        _into_final_list(body, item, nl),
-        plain,
-        _appended(closed, item, nl) if closed is not None else None,
-    ]
-    for candidate in candidates:
+    tokens = _MD.parse(body)
+    expected = [(t.text, t.done) for t, _ in _scan_tasks(body, tokens)] + [(item, False)]
+
+    def candidates() -> Iterator[str | None]:
+        yield _into_final_list(body, tokens, item, nl)
+        yield plain
+        closed = _fence_closed(body, tokens, nl)
+        yield None if closed is None else _appended(closed, item, nl)
+
+    for candidate in candidates():
         if (
             candidate is not None
             and [(t.text, t.done) for t, _ in _scan_tasks(candidate)] == expected

@@ -1,0 +1,340 @@
+"""DSLP domain rules: labels, phases, branch grammar and hidden markers."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from store.rules import (
+    BRANCH_KINDS,
+    DEFAULT_LABELS,
+    HANDOFF_STEPS,
+    KINDS,
+    MARKER_KINDS,
+    OUTCOMES,
+    PHASE_TITLES,
+    PHASES,
+    BranchName,
+    branch_for,
+    branch_matches_kind,
+    card_phase,
+    find_markers,
+    kind_from_labels,
+    make_marker,
+    outcome_from_labels,
+    parse_branch,
+    project_phase,
+    strip_markers,
+    strip_remote,
+)
+
+# Colours as DSLP.md quotes them from the repository template.
+DSLP_COLOURS = {
+    "Ask": "c9ecff",
+    "Explore": "f0f29b",
+    "Experiment": "8569c6",
+    "Data": "1c587c",
+    "Model": "0b4e82",
+    "Deploy": "f79499",
+    "Communicate": "f9f345",
+    "succeeded": "67d157",
+    "failed": "c2021c",
+    "on hold": "ffd04f",
+    "blocked - need access": "ed9a53",
+}
+
+
+def random_case(data: st.DataObject, word: str) -> str:
+    flips = data.draw(st.lists(st.booleans(), min_size=len(word), max_size=len(word)))
+    cased = "".join(c.upper() if f else c.lower() for c, f in zip(word, flips, strict=True))
+    pad = st.text(alphabet=" \t\n", max_size=3)
+    return data.draw(pad) + cased + data.draw(pad)
+
+
+# --- constants ----------------------------------------------------------------------------
+
+
+def test_phases_run_from_ideation_to_monitoring() -> None:
+    assert PHASES[0] == "ideation" and PHASES[-1] == "monitoring"
+    assert list(PHASE_TITLES) == list(PHASES)
+    assert PHASE_TITLES["experiment"] == "Experiment"
+    assert set(KINDS) < set(PHASES) | {"ask"}
+
+
+def test_default_labels_match_dslp_colours() -> None:
+    assert {name: colour for name, colour, _ in DEFAULT_LABELS} == DSLP_COLOURS
+    for name, colour, description in DEFAULT_LABELS:
+        assert re.fullmatch(r"[0-9a-f]{6}", colour), name
+        assert description and len(description) <= 100  # GitHub's limit
+
+
+def test_outcomes_are_label_names() -> None:
+    names = {name for name, _, _ in DEFAULT_LABELS}
+    assert set(OUTCOMES) <= names
+
+
+def test_handoff_steps_cover_the_process() -> None:
+    joined = " ".join(HANDOFF_STEPS).lower()
+    for word in (
+        "refactor",
+        "test",
+        "regist",
+        "pipeline",
+        "robust",
+        "monitor",
+        "rollback",
+        "retrain",
+        "owner",
+    ):
+        assert word in joined, word
+    assert len(set(HANDOFF_STEPS)) == len(HANDOFF_STEPS) == 9
+
+
+# --- labels -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("labels", "expected"),
+    [
+        (["Ask"], "ask"),
+        (["  experiment "], "experiment"),
+        (["bug", "MODEL"], "model"),
+        (["Ask", "Experiment"], "experiment"),
+        (["Model", "Data", "Explore"], "model"),
+        (["Deploy"], None),
+        (["Communicate", "succeeded"], None),
+        ([], None),
+        (["Asks"], None),
+    ],
+)
+def test_kind_from_labels(labels: list[str], expected: str | None) -> None:
+    assert kind_from_labels(labels) == expected
+
+
+def test_kind_from_labels_accepts_any_iterable() -> None:
+    assert kind_from_labels(label for label in ("x", "Data")) == "data"
+
+
+@given(st.data())
+def test_kind_from_labels_is_case_insensitive(data: st.DataObject) -> None:
+    kind = data.draw(st.sampled_from(KINDS))
+    label = random_case(data, kind)
+    assert kind_from_labels([label]) == kind
+
+
+@pytest.mark.parametrize(
+    ("labels", "expected"),
+    [
+        (["succeeded"], "succeeded"),
+        (["FAILED"], "failed"),
+        (["on-hold"], "on hold"),
+        (["On_Hold"], "on hold"),
+        (["blocked-need access"], "blocked - need access"),
+        (["Blocked - Need Access"], "blocked - need access"),
+        (["blocked"], None),
+        (["succeeded", "failed"], "failed"),
+        (["on hold", "succeeded"], "succeeded"),
+        (["on hold", "blocked - need access"], "blocked - need access"),
+        (["Experiment"], None),
+    ],
+)
+def test_outcome_from_labels(labels: list[str], expected: str | None) -> None:
+    assert outcome_from_labels(labels) == expected
+
+
+@given(st.data())
+def test_outcome_from_labels_is_case_insensitive(data: st.DataObject) -> None:
+    outcome = data.draw(st.sampled_from(OUTCOMES))
+    assert outcome_from_labels([random_case(data, outcome)]) == outcome
+
+
+# --- phases -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("kind", "labels", "status", "expected"),
+    [
+        ("ask", [], None, "ideation"),
+        ("data", [], None, "data"),
+        ("explore", [], None, "explore"),
+        ("experiment", ["Deploy"], None, "experiment"),
+        ("model", [], None, "model"),
+        ("model", ["deploy"], None, "deploy"),
+        ("model", [], "staging", "deploy"),
+        ("model", [], "approved", "model"),
+        ("model", ["Deploy"], "production", "monitoring"),
+        ("model", [], "retired", "monitoring"),
+        (None, ["Deploy"], "production", None),
+        ("communicate", [], None, None),
+    ],
+)
+def test_card_phase(
+    kind: str | None, labels: list[str], status: str | None, expected: str | None
+) -> None:
+    assert card_phase(kind, labels, status) == expected
+
+
+def test_project_phase_empty_is_ideation() -> None:
+    assert project_phase([]) == "ideation"
+
+
+def test_project_phase_prefers_most_advanced_open_work() -> None:
+    cards = [("ideation", True), ("experiment", True), ("model", False), ("data", True)]
+    assert project_phase(cards) == "experiment"
+
+
+def test_project_phase_falls_back_to_furthest_reached_when_all_closed() -> None:
+    assert project_phase([("ideation", False), ("model", False), ("data", False)]) == "model"
+
+
+def test_project_phase_live_model_keeps_project_in_monitoring() -> None:
+    assert project_phase([("monitoring", True), ("ideation", True)]) == "monitoring"
+
+
+def test_project_phase_ignores_unclassified() -> None:
+    assert project_phase([(None, True), ("bogus", True), ("data", False)]) == "data"  # type: ignore[list-item]
+
+
+@given(st.lists(st.tuples(st.sampled_from(PHASES), st.booleans())))
+def test_project_phase_is_order_independent(cards: list[tuple[str, bool]]) -> None:
+    phase = project_phase(cards)
+    assert phase == project_phase(list(reversed(cards)))
+    assert phase in PHASES
+    if any(is_open for _, is_open in cards):
+        assert (phase, True) in cards
+
+
+# --- branches -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("data/3-customers-v2", BranchName("data/3-customers-v2", "data", 3, "customers-v2")),
+        ("explore/7-eda", BranchName("explore/7-eda", "explore", 7, "eda")),
+        ("experiment/12-xgb", BranchName("experiment/12-xgb", "experiment", 12, "xgb")),
+        ("model/40-churn_v1.2", BranchName("model/40-churn_v1.2", "model", 40, "churn_v1.2")),
+        ("15-fix-readme", BranchName("15-fix-readme", "issue", 15, "fix-readme")),
+        ("main", BranchName("main", "collaboration", None, None)),
+        ("development", BranchName("development", "collaboration", None, None)),
+        ("origin/experiment/12-xgb", BranchName("experiment/12-xgb", "experiment", 12, "xgb")),
+        ("refs/heads/main", BranchName("main", "collaboration", None, None)),
+        ("feature/x", BranchName("feature/x", "invalid", None, None)),
+        ("experiment/xgb", BranchName("experiment/xgb", "invalid", None, None)),
+        ("experiment/12", BranchName("experiment/12", "invalid", None, None)),
+        ("experiment/12-", BranchName("experiment/12-", "invalid", None, None)),
+        ("Experiment/12-x", BranchName("Experiment/12-x", "invalid", None, None)),
+        ("experiment/012-x", BranchName("experiment/012-x", "invalid", None, None)),
+        ("model/4-a/b", BranchName("model/4-a/b", "invalid", None, None)),
+        ("master", BranchName("master", "invalid", None, None)),
+        ("", BranchName("", "invalid", None, None)),
+    ],
+)
+def test_parse_branch(name: str, expected: BranchName) -> None:
+    assert parse_branch(name) == expected
+
+
+def test_strip_remote() -> None:
+    assert strip_remote("origin/model/4-x") == "model/4-x"
+    assert strip_remote("refs/remotes/upstream/main") == "main"
+    assert strip_remote("  main\n") == "main"
+    assert strip_remote("upstream/main") == "upstream/main"  # ambiguous: left alone
+    assert strip_remote("origin/origin/x") == "origin/x"  # only one prefix
+
+
+@given(st.text(max_size=80))
+def test_parse_branch_never_raises(name: str) -> None:
+    branch = parse_branch(name)
+    assert branch.kind in BRANCH_KINDS
+    assert (branch.issue_number is None) == (branch.kind in ("collaboration", "invalid"))
+
+
+@given(
+    st.sampled_from([*KINDS, None]),
+    st.integers(min_value=1, max_value=10**6),
+    st.text(max_size=80),
+)
+def test_branch_for_parses_back(kind: str | None, number: int, title: str) -> None:
+    branch = parse_branch(branch_for(kind, number, title))
+    assert branch.issue_number == number
+    assert branch.kind == (kind if kind not in (None, "ask") else "issue")
+    assert branch_matches_kind(branch.kind, kind)
+
+
+def test_branch_for_slug() -> None:
+    assert (
+        branch_for("experiment", 12, "XGBoost: baseline (v2)!")
+        == "experiment/12-xgboost-baseline-v2"
+    )
+    assert branch_for(None, 5, "Écrire la doc") == "5-ecrire-la-doc"
+    assert branch_for("data", 1, "???") == "data/1-work"
+    with pytest.raises(ValueError):
+        branch_for("data", 0, "x")
+
+
+@pytest.mark.parametrize(
+    ("branch_kind", "issue_kind", "expected"),
+    [
+        ("experiment", "experiment", True),
+        ("experiment", "model", False),
+        ("data", "data", True),
+        ("model", None, False),
+        ("issue", None, True),
+        ("issue", "ask", True),
+        ("issue", "experiment", False),
+        ("collaboration", None, False),
+        ("invalid", "data", False),
+    ],
+)
+def test_branch_matches_kind(branch_kind: str, issue_kind: str | None, expected: bool) -> None:
+    assert branch_matches_kind(branch_kind, issue_kind) is expected
+
+
+# --- markers ------------------------------------------------------------------------------
+
+
+def test_marker_round_trip_in_a_comment() -> None:
+    marker = make_marker("outcome", "3f2a9c")
+    assert marker == "<!-- dslp:outcome id=3f2a9c -->"
+    body = f"Marked failed: AUC below target.\n\n{marker}\n"
+    assert find_markers(body) == [("outcome", "3f2a9c")]
+    assert strip_markers(body) == "Marked failed: AUC below target."
+
+
+def test_find_markers_in_order_and_skips_unknown() -> None:
+    text = (
+        f"{make_marker('signoff', 'b')} text {make_marker('model', 'a')}\n"
+        "<!-- dslp:bogus id=zz --> <!-- dslp:outcome id=bad id! -->\n"
+        f"{make_marker('signoff', 'b')}"
+    )
+    assert find_markers(text) == [("signoff", "b"), ("model", "a"), ("signoff", "b")]
+    assert find_markers(None) == [] and find_markers("") == []
+
+
+def test_strip_markers_keeps_plain_text_untouched() -> None:
+    assert strip_markers("  hello  \n") == "  hello  \n"
+    assert strip_markers(None) == ""
+    assert strip_markers(f"a {make_marker('checklist', 'x')} b") == "a  b"
+
+
+@pytest.mark.parametrize(
+    ("kind", "entry_id"),
+    [("note", "x"), ("outcome", ""), ("outcome", "a b"), ("outcome", "x-->"), ("model", "a" * 129)],
+)
+def test_make_marker_rejects_what_could_break_the_comment(kind: str, entry_id: str) -> None:
+    with pytest.raises(ValueError):
+        make_marker(kind, entry_id)
+
+
+@given(
+    st.sampled_from(MARKER_KINDS),
+    st.text(alphabet="abcdef0123456789-_XYZ", min_size=1, max_size=64),
+    st.text(max_size=200),
+)
+def test_markers_found_wherever_they_are_put(kind: str, entry_id: str, prose: str) -> None:
+    text = prose + "\n" + make_marker(kind, entry_id)
+    assert find_markers(text)[-1] == (kind, entry_id)
+    assert find_markers(strip_markers(text)) == []
