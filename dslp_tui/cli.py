@@ -69,6 +69,37 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--open-only", action="store_true", help="leave closed cards out")
     p.set_defaults(func=cmd_board)
 
+    p = sub.add_parser("repo", help="track, list or untrack GitHub repositories")
+    repo_sub = p.add_subparsers(dest="repo_command", metavar="ACTION", required=True)
+    q = repo_sub.add_parser("add", help="track OWNER/NAME (works offline; the next sync pulls it)")
+    q.add_argument("repo", metavar="OWNER/NAME")
+    q.add_argument("--path", metavar="LOCAL_CLONE", help="local clone to scan for branches")
+    q.add_argument("--api-url", metavar="URL", help="GitHub Enterprise: https://HOST/api/v3")
+    _add_db(q)
+    q.set_defaults(func=cmd_repo_add)
+    q = repo_sub.add_parser("list", help="tracked repositories")
+    _add_db(q)
+    q.set_defaults(func=cmd_repo_list)
+    q = repo_sub.add_parser("remove", help="untrack OWNER/NAME and drop its mirrored rows")
+    q.add_argument("repo", metavar="OWNER/NAME")
+    q.add_argument("--yes", action="store_true", help="do not ask")
+    _add_db(q)
+    q.set_defaults(func=cmd_repo_remove)
+
+    p = sub.add_parser("sync", help="push offline changes, then pull GitHub and local clones")
+    p.add_argument("repos", nargs="*", metavar="OWNER/NAME", help="default: every tracked repo")
+    p.add_argument("--full", action="store_true", help="re-read everything and reconcile")
+    p.add_argument("--api-url", metavar="URL", help="GitHub API base URL for this run")
+    p.add_argument(
+        "--max-wait",
+        metavar="SECONDS",
+        type=float,
+        default=900.0,
+        help="longest rate-limit wait before stopping cleanly (default 900)",
+    )
+    _add_db(p)
+    p.set_defaults(func=cmd_sync)
+
     return parser
 
 
@@ -127,6 +158,75 @@ def cmd_board(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_repo_add(args: argparse.Namespace) -> int:
+    import re
+    from pathlib import Path
+
+    from store.mirror import ensure_repo
+
+    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9-]*/[A-Za-z0-9._-]+", args.repo):
+        raise CliError(f"{args.repo!r} is not OWNER/NAME, e.g. dslp repo add acme/churn")
+    fields: dict[str, Any] = {}
+    if args.path:
+        path = Path(args.path).expanduser().resolve()
+        if not (path / ".git").exists():
+            raise CliError(f"{path} is not a git clone: pass the folder that holds .git")
+        fields["local_path"] = str(path)
+    if args.api_url:
+        fields["api_url"] = args.api_url.rstrip("/")
+    store = _open(args, create=True)
+    with store.session(write=True) as session:
+        ensure_repo(session, args.repo, **fields)
+    print(f"tracking {args.repo}: run `dslp sync {args.repo}` to pull it")
+    return EXIT_OK
+
+
+def cmd_repo_list(args: argparse.Namespace) -> int:
+    from dslp_tui.text import ago
+    from store.queries import list_repos
+
+    store = _open(args)
+    with store.session() as session:
+        repos = list_repos(session)
+    if not repos:
+        print("No repositories tracked: `dslp repo add OWNER/NAME`.")
+    for r in repos:
+        extra = f"  clone {r.local_path}" if r.local_path else ""
+        api = f"  api {r.api_url}" if r.api_url else ""
+        print(f"{r.full_name:<40} synced {ago(r.last_synced_at)}{extra}{api}")
+    return EXIT_OK
+
+
+def cmd_repo_remove(args: argparse.Namespace) -> int:
+    from store.outbox import PENDING_STATES, list_outbox
+    from store.queries import get_repo
+
+    store = _open(args)
+    with store.session() as session:
+        repo = get_repo(session, args.repo)
+        waiting = [
+            e for e in list_outbox(session, states=PENDING_STATES) if e.repo == repo.full_name
+        ]
+    if not args.yes:
+        warn = f" and {len(waiting)} offline change(s) not yet pushed" if waiting else ""
+        if not sys.stdin.isatty():
+            raise CliError(f"removing {args.repo} drops its mirror{warn}: add --yes to confirm")
+        answer = input(f"Remove {repo.full_name} and its mirrored data{warn}? [y/N] ")
+        if answer.strip().lower() not in ("y", "yes"):
+            print("kept")
+            return EXIT_OK
+    with store.session(write=True) as session:
+        session.delete(session.merge(repo))
+    print(f"removed {repo.full_name}")
+    return EXIT_OK
+
+
+def cmd_sync(args: argparse.Namespace) -> int:
+    from dslp_tui.sync_view import run_sync_cli
+
+    return run_sync_cli(_open(args), args.repos or None, args)
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     from dslp_tui.demo import seed_demo
     from store.db import demo_db_path, open_store
@@ -178,6 +278,8 @@ def _explain(exc: BaseException) -> tuple[str | None, int]:
 
     if isinstance(exc, CliError):
         return str(exc), exc.code
+    if type(exc).__name__ in ("SyncBusy", "NoToken", "CloneError", "GitHubError", "AuthError"):
+        return str(exc), EXIT_FAILED
     if isinstance(exc, (StoreError, UnknownRepo, InvalidChange, LookupError)):
         return str(exc).strip("'\""), EXIT_USAGE
     if isinstance(exc, OSError):

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from store.db import Store, open_store
+from tests.fakegithub import FakeGitHub
 
 
 @pytest.fixture(autouse=True)
@@ -41,3 +42,10 @@ def demo_store(tmp_path: Path) -> Iterator[Store]:
     seed_demo(s, clone_dir=tmp_path / "clone")
     yield s
     s.dispose()
+
+
+@pytest.fixture
+def fake() -> Iterator[FakeGitHub]:
+    """A fake GitHub on 127.0.0.1 that unmodified PyGithub talks HTTP to."""
+    with FakeGitHub(tokens={"test-token"}) as server:
+        yield server

@@ -1,0 +1,41 @@
+"""Where the GitHub token and API URL come from, and how the token is kept out of every output."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+
+DEFAULT_API_URL = "https://api.github.com"
+
+
+def find_token() -> str | None:
+    """`GITHUB_TOKEN`, then `GH_TOKEN`, then `gh auth token` when the GitHub CLI is installed."""
+    for var in ("GITHUB_TOKEN", "GH_TOKEN"):
+        value = os.environ.get(var, "").strip()
+        if value:
+            return value
+    gh = shutil.which("gh")
+    if gh is None:
+        return None
+    try:
+        done = subprocess.run(
+            [gh, "auth", "token"], capture_output=True, text=True, timeout=10, check=False
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    token = done.stdout.strip()
+    return token if done.returncode == 0 and token else None
+
+
+def api_url(cli: str | None = None, stored: str | None = None) -> str:
+    """`--api-url`, else the repo's stored URL, else `DSLP_GITHUB_API_URL`, else github.com."""
+    url = cli or stored or os.environ.get("DSLP_GITHUB_API_URL") or DEFAULT_API_URL
+    return url.rstrip("/")
+
+
+def redact(text: str, token: str | None) -> str:
+    """Remove the token from a message before it is printed, logged or stored."""
+    if token and len(token) >= 4:
+        text = text.replace(token, "***")
+    return text

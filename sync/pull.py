@@ -1,0 +1,312 @@
+"""Pull one repository from GitHub into the store: few requests, resumable, idempotent.
+
+How each list is read (the design an unchanged re-sync needs to be all 304s):
+- *head check*: the first page of the list sorted newest-first, with no `since`, sent with the
+  ETag stored at the end of the last complete pull. 304 means nothing changed: done.
+- *issues and comments* are then read oldest-first with `since=<cursor>`, moving `since` to the
+  newest stamp of each page (keyset pagination: an item updated during the walk moves to the end
+  rather than shifting unseen items onto a page already read). Each page is written in one
+  transaction together with the checkpoint, so a killed sync resumes from the last page written.
+- *pull requests* have no `since`: read newest-first and stop at the cursor.
+- the ETag of the head check and the final cursor are stored only when the list is complete.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select, update
+
+from store.db import Store
+from store.mirror import (
+    apply_pull,
+    apply_repo_json,
+    get_cursor,
+    parse_ts,
+    replace_branches,
+    set_cursor,
+    upsert_comments,
+    upsert_issues,
+    upsert_labels,
+)
+from store.models import Issue, Repository
+from sync.events import EventSink, Progress
+from sync.github_api import Client, NotFound
+
+PAGE = 100
+
+
+class Cancelled(Exception):
+    """The user asked the sync to stop; everything written so far is consistent."""
+
+
+@dataclass
+class PullStats:
+    new: int = 0
+    updated: int = 0
+
+
+class RepoPuller:
+    def __init__(
+        self,
+        client: Client,
+        store: Store,
+        repo: Repository,
+        *,
+        on_event: EventSink,
+        cancelled: Callable[[], bool] = lambda: False,
+        full: bool = False,
+    ) -> None:
+        assert repo.id is not None
+        self.client = client
+        self.store = store
+        self.repo_id = repo.id
+        self.full_name = repo.full_name
+        self.on_event = on_event
+        self.cancelled = cancelled
+        self.full = full
+        self.stats = PullStats()
+        self.seen: set[int] = set()  # issue numbers the list returned (used by --full)
+        self.base = f"/repos/{repo.full_name}"
+
+    def _check(self) -> None:
+        if self.cancelled():
+            raise Cancelled()
+
+    def _progress(self, resource: str, done: int, total: int | None = None) -> None:
+        self.on_event(Progress(self.full_name, resource, done, total))
+
+    def _cursor(self, resource: str) -> tuple[str | None, str | None]:
+        if self.full:
+            return None, None
+        with self.store.session() as s:
+            cur = get_cursor(s, self.repo_id, resource)
+            return (cur.etag, cur.since) if cur else (None, None)
+
+    # -- resources -----------------------------------------------------------------------------
+
+    def pull_all(self) -> PullStats:
+        self.pull_repo()
+        self.pull_labels()
+        self.pull_issues()
+        self.pull_pulls()
+        self.pull_comments()
+        self.pull_branches()
+        if self.full:
+            self.reconcile_gone()
+        return self.stats
+
+    def pull_repo(self) -> None:
+        self._check()
+        etag, _ = self._cursor("repo")
+        resp = self.client.get(self.base, etag=etag)
+        if resp.status != 304:
+            with self.store.session(write=True) as s:
+                repo = s.get(Repository, self.repo_id)
+                assert repo is not None
+                apply_repo_json(repo, resp.data)
+                set_cursor(s, self.repo_id, "repo", etag=resp.etag, since=None)
+        self._progress("repo", 1, 1)
+
+    def _walk_all(self, resource: str, path: str, write: Callable[[Any, list[Any]], None]) -> None:
+        """A small list read whole (labels, branches): its first page's ETag guards a re-read."""
+        self._check()
+        etag, since = self._cursor(resource)
+        # `since` holds the page count of the last complete read: a 304 on page 1 proves the
+        # whole list unchanged only when that list had one page.
+        resp = self.client.get(path, {"per_page": PAGE}, etag=etag if since == "1" else None)
+        if resp.status == 304:
+            self._progress(resource, 1, 1)
+            return
+        items: list[Any] = list(resp.data or [])
+        first_etag, pages = resp.etag, 1
+        next_url = resp.link("next")
+        while next_url:
+            self._check()
+            resp = self.client.get(next_url)
+            items.extend(resp.data or [])
+            pages += 1
+            next_url = resp.link("next")
+            self._progress(resource, len(items))
+        with self.store.session(write=True) as s:
+            write(s, items)
+            set_cursor(s, self.repo_id, resource, etag=first_etag, since=str(pages))
+        self._progress(resource, len(items), len(items))
+
+    def pull_labels(self) -> None:
+        self._walk_all(
+            "labels", f"{self.base}/labels", lambda s, items: upsert_labels(s, self.repo_id, items)
+        )
+
+    def pull_branches(self) -> None:
+        def write(s: Any, items: list[Any]) -> None:
+            replace_branches(
+                s,
+                self.repo_id,
+                "remote",
+                [
+                    {"name": b["name"], "last_commit_sha": (b.get("commit") or {}).get("sha")}
+                    for b in items
+                ],
+            )
+
+        self._walk_all("branches", f"{self.base}/branches", write)
+
+    def _keyset(
+        self,
+        resource: str,
+        path: str,
+        write: Callable[[Any, list[dict[str, Any]]], None],
+        extra: dict[str, Any] | None = None,
+    ) -> None:
+        """Head check, then oldest-first pages with a moving `since`, checkpointed per page."""
+        self._check()
+        etag, since = self._cursor(resource)
+        head_params = {"sort": "updated", "direction": "desc", "per_page": PAGE, **(extra or {})}
+        head = self.client.get(path, head_params, etag=etag if since else None)
+        if head.status == 304:
+            self._progress(resource, 0, 0)
+            return
+        head_etag = head.etag
+        head_items = head.data or []
+        if not head.link("next") and since is None:
+            # Everything fits on one page: write it, no second request needed.
+            with self.store.session(write=True) as s:
+                write(s, head_items)
+                newest = max((i.get("updated_at") or "" for i in head_items), default=None)
+                set_cursor(s, self.repo_id, resource, etag=head_etag, since=newest or "")
+            self._progress(resource, len(head_items), len(head_items))
+            return
+        checkpoint = None if self.full else (self._checkpoint(resource) or since)
+        done = 0
+        url: str | None = path
+        params: dict[str, Any] | None = {
+            "sort": "updated",
+            "direction": "asc",
+            "per_page": PAGE,
+            **(extra or {}),
+        }
+        if checkpoint:
+            assert params is not None
+            params["since"] = checkpoint
+        newest = checkpoint
+        while url:
+            self._check()
+            resp = self.client.get(url, params)
+            items = resp.data or []
+            page_newest = max((i.get("updated_at") or "" for i in items), default=newest)
+            with self.store.session(write=True) as s:
+                write(s, items)
+                set_cursor(s, self.repo_id, f"{resource}:walk", etag=None, since=page_newest)
+            done += len(items)
+            self._progress(resource, done)
+            if not resp.link("next"):
+                url = None
+            elif page_newest and page_newest != newest:
+                url, params = path, {**(params or {}), "since": page_newest}
+                params.pop("page", None)
+            else:
+                # A whole page shares one stamp: only the offset can move past it.
+                url, params = resp.link("next"), None
+            newest = page_newest
+        with self.store.session(write=True) as s:
+            set_cursor(s, self.repo_id, resource, etag=head_etag, since=newest or since or "")
+            set_cursor(s, self.repo_id, f"{resource}:walk", etag=None, since=None)
+        self._progress(resource, done, done)
+
+    def _checkpoint(self, resource: str) -> str | None:
+        with self.store.session() as s:
+            cur = get_cursor(s, self.repo_id, f"{resource}:walk")
+            return cur.since if cur and cur.since else None
+
+    def pull_issues(self) -> None:
+        def write(s: Any, items: list[dict[str, Any]]) -> None:
+            numbers = [i["number"] for i in items]
+            known = dict(
+                s.execute(
+                    select(Issue.number, Issue.updated_at).where(
+                        Issue.repo_id == self.repo_id,  # type: ignore[arg-type]
+                        Issue.number.in_(numbers),  # type: ignore[attr-defined]
+                    )
+                ).all()
+            )
+            upsert_issues(s, self.repo_id, items)
+            self.seen.update(numbers)
+            for item in items:
+                if item["number"] not in known:
+                    self.stats.new += 1
+                elif known[item["number"]] != parse_ts(item.get("updated_at")):
+                    self.stats.updated += 1
+
+        self._keyset("issues", f"{self.base}/issues", write, {"state": "all"})
+
+    def pull_comments(self) -> None:
+        self._keyset(
+            "comments",
+            f"{self.base}/issues/comments",
+            lambda s, items: upsert_comments(s, self.repo_id, items),
+        )
+
+    def pull_pulls(self) -> None:
+        """Newest-first, stopping at the cursor: `/pulls` has no `since`."""
+        self._check()
+        etag, since = self._cursor("pulls")
+        params = {"state": "all", "sort": "updated", "direction": "desc", "per_page": PAGE}
+        resp = self.client.get(f"{self.base}/pulls", params, etag=etag if since else None)
+        if resp.status == 304:
+            self._progress("pulls", 0, 0)
+            return
+        head_etag = resp.etag
+        newest: str | None = None
+        done = 0
+        while True:
+            items = resp.data or []
+            if items and newest is None:
+                newest = items[0].get("updated_at")
+            fresh = [p for p in items if not since or (p.get("updated_at") or "") >= since]
+            with self.store.session(write=True) as s:
+                apply_pull(s, self.repo_id, fresh)
+            done += len(fresh)
+            self._progress("pulls", done)
+            next_url = resp.link("next")
+            if not next_url or len(fresh) < len(items):
+                break
+            self._check()
+            resp = self.client.get(next_url)
+        with self.store.session(write=True) as s:
+            set_cursor(s, self.repo_id, "pulls", etag=head_etag, since=newest or since or "")
+        self._progress("pulls", done, done)
+
+    def reconcile_gone(self) -> None:
+        """After a full read: ask GitHub about each mirrored issue the list did not return."""
+        with self.store.session() as s:
+            mirrored = set(
+                s.execute(
+                    select(Issue.number).where(
+                        Issue.repo_id == self.repo_id,  # type: ignore[arg-type]
+                        Issue.gone.is_(None),  # type: ignore[union-attr]
+                    )
+                ).scalars()
+            )
+        for number in sorted(mirrored - self.seen):
+            self._check()
+            try:
+                resp = self.client.get(f"{self.base}/issues/{number}")
+            except NotFound:
+                self._mark_gone(number, "deleted")
+                continue
+            # GitHub answers a transferred issue with a 301 to its new home, which PyGithub
+            # follows: the issue that comes back belongs to another repository.
+            home = (resp.data or {}).get("repository_url", "")
+            if home and not home.endswith(f"/repos/{self.full_name}"):
+                self._mark_gone(number, "transferred")
+
+    def _mark_gone(self, number: int, why: str) -> None:
+        with self.store.session(write=True) as s:
+            s.execute(
+                update(Issue)
+                .where(Issue.repo_id == self.repo_id, Issue.number == number)  # type: ignore[arg-type]
+                .values(gone=why)
+            )

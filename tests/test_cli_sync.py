@@ -1,0 +1,104 @@
+"""`dslp repo` and `dslp sync` end to end, the way cron runs them (no TTY)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from dslp_tui.cli import main
+from tests.fakegithub import FakeGitHub
+
+TOKEN = "test-token"
+
+
+def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    code = main(list(args))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> str:
+    return str(tmp_path / "m.db")
+
+
+def test_add_sync_and_status(
+    fake: FakeGitHub, db: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fake.add_repo("acme/churn")
+    fake.bulk_generate("acme/churn", 120, seed=1)
+    monkeypatch.setenv("GITHUB_TOKEN", TOKEN)
+    code, out, _ = run(capsys, "repo", "add", "acme/churn", "--db", db)
+    assert code == 0 and "dslp sync acme/churn" in out
+    code, out, err = run(capsys, "sync", "--db", db, "--api-url", fake.base_url)
+    assert code == 0, err
+    assert "acme/churn: ok (120 new, 0 updated)" in out
+    assert out.strip().splitlines()[-1].startswith("synced 1/1 repos")
+    code, out, _ = run(capsys, "sync", "--db", db, "--api-url", fake.base_url)
+    assert code == 0 and "0 new, 0 updated" in out
+    code, out, _ = run(capsys, "status", "--db", db, "--json")
+    project = json.loads(out)["projects"][0]
+    assert project["issues"] + project["pull_requests"] == 120
+    assert project["last_synced"] is not None
+    code, out, _ = run(capsys, "repo", "list", "--db", db)
+    assert "acme/churn" in out and "synced just now" in out
+
+
+def test_failed_repo_exits_1_with_one_line_each(
+    fake: FakeGitHub, db: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fake.add_repo("acme/ok")
+    monkeypatch.setenv("GITHUB_TOKEN", TOKEN)
+    for name in ("acme/ok", "acme/gone"):
+        run(capsys, "repo", "add", name, "--db", db, "--api-url", fake.base_url)
+    code, out, err = run(capsys, "sync", "--db", db)
+    assert code == 1
+    assert err.splitlines() == [
+        "dslp: acme/gone: /repos/acme/gone not found (404): check the name and the token's access"
+    ]
+    assert "synced 1/2 repos" in out
+
+
+def test_no_token_is_one_line(
+    fake: FakeGitHub, db: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PATH", "/nonexistent")  # no `gh` to ask
+    run(capsys, "repo", "add", "acme/x", "--db", db)
+    code, _, err = run(capsys, "sync", "--db", db, "--api-url", fake.base_url)
+    assert code == 1 and err.count("\n") == 1 and "set GITHUB_TOKEN" in err
+
+
+def test_bad_token_never_printed(
+    fake: FakeGitHub, db: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fake.add_repo("acme/x")
+    secret = "ghp_do_not_print_me_0123456789"
+    monkeypatch.setenv("GITHUB_TOKEN", secret)
+    run(capsys, "repo", "add", "acme/x", "--db", db)
+    code, out, err = run(capsys, "sync", "--db", db, "--api-url", fake.base_url)
+    assert code == 1 and "401 Bad credentials" in err
+    assert secret not in out + err
+    assert secret.encode() not in Path(db).read_bytes()
+
+
+def test_repo_add_rejects_bad_names_and_paths(
+    db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _, err = run(capsys, "repo", "add", "not a repo", "--db", db)
+    assert code == 2 and "is not OWNER/NAME" in err
+    code, _, err = run(capsys, "repo", "add", "a/b", "--path", str(tmp_path), "--db", db)
+    assert code == 2 and "is not a git clone" in err
+
+
+def test_repo_remove_needs_yes_when_not_interactive(
+    db: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    run(capsys, "repo", "add", "a/b", "--db", db)
+    code, _, err = run(capsys, "repo", "remove", "a/b", "--db", db)
+    assert code == 2 and "--yes" in err
+    code, out, _ = run(capsys, "repo", "remove", "a/b", "--yes", "--db", db)
+    assert code == 0 and "removed a/b" in out
+    code, out, _ = run(capsys, "repo", "list", "--db", db)
+    assert "No repositories tracked" in out
