@@ -1,42 +1,156 @@
-"""The Textual app: the portfolio of projects (the full screens grow from here)."""
+"""The Textual app: portfolio -> phase board -> card detail, gates, models, sync.
+
+The app object owns what every screen shares: the store (read and written in short sessions
+on a worker thread, so the UI never waits on SQLite), the config, the clock (injectable, so
+"3 days ago" is stable in snapshot tests), and the actions reachable from anywhere.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+import asyncio
+import webbrowser
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, TypeVar
 
-from rich.text import Text
-from textual.app import App, ComposeResult
+from textual.app import App
 from textual.binding import Binding
-from textual.widgets import DataTable, Footer, Header
+from textual.screen import Screen
+from textual.theme import BUILTIN_THEMES
 
-from dslp_tui.text import ago, safe
+from dslp_tui.config import DEFAULT_THEME, Config, load_config
+from dslp_tui.screens.palette import DslpCommands
 from store.db import Store
-from store.queries import project_summaries
+
+T = TypeVar("T")
 
 
 class DslpApp(App[None]):
-    TITLE = "dslp"
-    BINDINGS = [Binding("q", "quit", "Quit")]
+    """dslp: the DSLP portfolio of a team, read from the local mirror."""
 
-    def __init__(self, store: Store, **kwargs: Any) -> None:
+    TITLE = "dslp"
+    CSS_PATH = "app.tcss"
+    COMMANDS = App.COMMANDS | {DslpCommands}
+    BINDINGS = [
+        Binding("q", "quit", "Quit", id="quit", tooltip="Leave dslp"),
+        Binding("question_mark", "help", "Help", id="help", tooltip="List the keys of this screen"),
+        Binding("s", "sync", "Sync", id="sync", tooltip="Push the outbox and pull from GitHub"),
+        Binding("m", "models", "Models", id="models", tooltip="Models in deploy and monitoring"),
+        Binding("r", "report", "Report", id="report", show=False),
+    ]
+
+    def __init__(
+        self,
+        store: Store,
+        *,
+        config: Config | None = None,
+        config_file: Path | None = None,
+        clock: Callable[[], datetime] | None = None,
+        cursor_blink: bool = True,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(**kwargs)
         self.store = store
+        self._config_file = config_file
+        self.config, self.config_error = (config, None) if config else load_config(config_file)
+        self._clock = clock
+        self.cursor_blink = cursor_blink
 
-    def compose(self) -> ComposeResult:
-        yield Header()
-        yield DataTable(id="portfolio", cursor_type="row")
-        yield Footer()
+    # -- shared services -------------------------------------------------------------------
+
+    def now(self) -> datetime:
+        return self._clock() if self._clock else datetime.now(UTC)
+
+    def _in_session(self, fn: Callable[[Any], T], write: bool) -> T:
+        with self.store.session(write=write) as session:
+            return fn(session)
+
+    async def read(self, fn: Callable[[Any], T]) -> T:
+        """Run a query function in a short session on a thread; the UI keeps painting."""
+        return await asyncio.to_thread(self._in_session, fn, False)
+
+    async def write(self, fn: Callable[[Any], T]) -> T | None:
+        """Run an outbox change in one write transaction; a refused change becomes a notice."""
+        from store.outbox import InvalidChange
+
+        try:
+            return await asyncio.to_thread(self._in_session, fn, True)
+        except InvalidChange as exc:
+            self.notify(str(exc), severity="error", markup=False)
+            return None
+
+    def open_url(self, url: str | None) -> None:
+        if not url:
+            self.notify("This card has no GitHub address yet.", severity="warning")
+            return
+        self.run_worker(lambda: webbrowser.open(url), thread=True, group="browser")
+        self.notify(f"Opening {url}", markup=False)
+
+    def copy_url(self, url: str | None) -> None:
+        if not url:
+            self.notify("This card has no GitHub address yet.", severity="warning")
+            return
+        self.copy_to_clipboard(url)
+        self.notify(f"Copied {url}", markup=False)
+
+    # -- start-up --------------------------------------------------------------------------
+
+    def get_default_screen(self) -> Screen[Any]:
+        from dslp_tui.screens.portfolio import PortfolioScreen
+
+        return PortfolioScreen()
 
     def on_mount(self) -> None:
-        table = self.query_one(DataTable)
-        table.add_columns("Project", "Phase", "Pending sign-offs", "Outbox", "Last synced")
-        with self.store.session() as session:
-            projects = project_summaries(session)
-        for p in projects:
-            table.add_row(
-                Text(safe(p.repo)),
-                p.phase,
-                str(p.pending_signoffs),
-                str(p.outbox_pending),
-                ago(p.last_synced),
+        theme = self.config.theme
+        if theme in self.available_themes or theme in BUILTIN_THEMES:
+            self.theme = theme
+        else:
+            self.theme = DEFAULT_THEME
+            self.notify(
+                f"config: unknown theme {theme!r}; using {DEFAULT_THEME}",
+                severity="warning",
+                markup=False,
             )
+        if self.config.keymap:
+            self.set_keymap(self.config.keymap)
+        if self.config_error:
+            self.notify(self.config_error, severity="warning", markup=False, timeout=10)
+
+    # -- navigation and actions reachable from any screen --------------------------------
+
+    def open_board(self, repo: str) -> None:
+        from dslp_tui.screens.board import BoardScreen
+
+        self.push_screen(BoardScreen(repo))
+
+    def open_card(self, repo: str, number: int) -> None:
+        from dslp_tui.screens.card import CardScreen
+
+        self.push_screen(CardScreen(repo, number))
+
+    def open_gates(self, repo: str) -> None:
+        from dslp_tui.screens.gates import GateScreen
+
+        self.push_screen(GateScreen(repo))
+
+    def action_models(self) -> None:
+        from dslp_tui.screens.models import ModelsScreen
+
+        if not isinstance(self.screen, ModelsScreen):
+            self.push_screen(ModelsScreen())
+
+    def action_sync(self) -> None:
+        from dslp_tui.screens.sync import SyncScreen
+
+        if not isinstance(self.screen, SyncScreen):
+            self.push_screen(SyncScreen())
+
+    def action_help(self) -> None:
+        from dslp_tui.screens.help import HelpScreen
+
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen(self.screen))
+
+    def action_report(self) -> None:
+        self.notify("Reports arrive with the report issue.")

@@ -86,6 +86,20 @@ def build_parser() -> argparse.ArgumentParser:
     _add_db(q)
     q.set_defaults(func=cmd_repo_remove)
 
+    from dslp_tui import offline_commands
+
+    offline_commands.register(sub, _add_db)
+
+    p = sub.add_parser("labels", help="create or update the DSLP labels on GitHub")
+    labels_sub = p.add_subparsers(dest="labels_command", metavar="ACTION", required=True)
+    q = labels_sub.add_parser("apply", help="create or update the labels of OWNER/NAME")
+    q.add_argument("repo", metavar="OWNER/NAME")
+    q.add_argument("--file", metavar="labels.yaml", help="labels in the DSLP template's format")
+    q.add_argument("--dry-run", action="store_true", help="show what would change, change nothing")
+    q.add_argument("--api-url", metavar="URL")
+    _add_db(q)
+    q.set_defaults(func=cmd_labels_apply)
+
     p = sub.add_parser("sync", help="push offline changes, then pull GitHub and local clones")
     p.add_argument("repos", nargs="*", metavar="OWNER/NAME", help="default: every tracked repo")
     p.add_argument("--full", action="store_true", help="re-read everything and reconcile")
@@ -221,6 +235,45 @@ def cmd_repo_remove(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_labels_apply(args: argparse.Namespace) -> int:
+    from store.labels_file import LabelFileError, read_labels
+    from sync.auth import api_url, find_token
+    from sync.engine import NO_TOKEN
+    from sync.github_api import Client
+    from sync.labels import apply_labels, default_specs, plan_labels
+
+    try:
+        specs = read_labels(args.file) if args.file else default_specs()
+    except LabelFileError as exc:
+        raise CliError(str(exc)) from None
+    token = find_token()
+    if not token:
+        raise CliError(NO_TOKEN, EXIT_FAILED)
+    stored = None
+    if args.db or not args.api_url:
+        try:
+            from store.queries import get_repo
+
+            with _open(args).session() as session:
+                stored = get_repo(session, args.repo).api_url
+        except Exception:
+            stored = None
+    client = Client(api_url(args.api_url, stored), token)
+    try:
+        plan = plan_labels(client, args.repo, specs)
+        if not args.dry_run:
+            apply_labels(client, args.repo, specs, plan)
+    finally:
+        client.close()
+    verb = "would" if args.dry_run else "did"
+    for a in plan:
+        detail = f" ({a.detail})" if a.detail else ""
+        print(f"{a.action:<9} {a.name}{detail}")
+    changed = sum(a.action != "unchanged" for a in plan)
+    print(f"{args.repo}: {verb} change {changed} of {len(plan)} labels")
+    return EXIT_OK
+
+
 def cmd_sync(args: argparse.Namespace) -> int:
     from dslp_tui.sync_view import run_sync_cli
 
@@ -272,12 +325,15 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _explain(exc: BaseException) -> tuple[str | None, int]:
     """Known errors become one line and an exit code; anything else is a bug and re-raised."""
+    from dslp_tui.offline_commands import UsageError
     from store.db import StoreError
     from store.outbox import InvalidChange
     from store.queries import UnknownRepo
 
     if isinstance(exc, CliError):
         return str(exc), exc.code
+    if isinstance(exc, UsageError):
+        return str(exc), EXIT_USAGE
     if type(exc).__name__ in ("SyncBusy", "NoToken", "CloneError", "GitHubError", "AuthError"):
         return str(exc), EXIT_FAILED
     if isinstance(exc, (StoreError, UnknownRepo, InvalidChange, LookupError)):

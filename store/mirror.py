@@ -14,6 +14,7 @@ from sqlalchemy import delete, select, update
 from sqlmodel import Session
 
 from store.issue_body import parse_body
+from store.markers import apply_marked_comments
 from store.models import (
     Branch,
     Comment,
@@ -278,6 +279,15 @@ def upsert_comments(session: Session, repo_id: int, comments: Sequence[dict[str,
             }
         )
     upsert(session, Comment, _dedupe(rows, "github_id"), ["github_id"])
+    marked = [
+        (r["issue_number"], r["author"], r["body"], r["created_at"])
+        for r in rows
+        if r["body"] and "dslp:" in r["body"]
+    ]
+    if marked:
+        for kind, number in apply_marked_comments(session, repo_id, marked):
+            if kind == "model":
+                refresh_model_phase(session, repo_id, number)
 
 
 def _number_from_url(url: str | None) -> int | None:

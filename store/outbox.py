@@ -336,3 +336,63 @@ def list_outbox(session: Session, *, states: Sequence[str] | None = None) -> lis
         )
         for e, name in session.execute(query).all()
     ]
+
+
+def entries_to_push(session: Session, repo_id: int) -> list[OutboxEntry]:
+    """Pending and in-flight entries of a repo, oldest first (the order they were entered)."""
+    return list(
+        session.execute(
+            select(OutboxEntry)
+            .where(
+                OutboxEntry.repo_id == repo_id,  # type: ignore[arg-type]
+                OutboxEntry.state.in_(PENDING_STATES),  # type: ignore[attr-defined]
+            )
+            .order_by(OutboxEntry.created_at, OutboxEntry.id)  # type: ignore[arg-type]
+        ).scalars()
+    )
+
+
+def mark_entry(
+    session: Session,
+    entry_id: str,
+    state: str,
+    *,
+    error: str | None = None,
+    remote_id: int | None = None,
+) -> None:
+    """Move an entry along pending -> in_flight -> sent | conflict, with an audit event."""
+    entry = session.get(OutboxEntry, entry_id)
+    if entry is None:
+        return
+    now = utcnow()
+    if state == "in_flight":
+        entry.attempts += 1
+    entry.state = state
+    entry.updated_at = now
+    entry.last_error = error
+    if remote_id is not None:
+        entry.remote_id = remote_id
+    if state == "sent":
+        entry.sent_at = now
+    if state in ("sent", "conflict"):
+        session.add(
+            AuditEvent(
+                action=f"{entry.kind}.{state}",
+                repo_id=entry.repo_id,
+                issue_number=entry.issue_number,
+                detail={"entry": entry.id, "error": error, "remote_id": entry.remote_id},
+            )
+        )
+
+
+def retry_conflicts(session: Session, entry_ids: Sequence[str] | None = None) -> int:
+    """Put conflicted entries back in the queue (after the user fixed the cause)."""
+    query = select(OutboxEntry).where(OutboxEntry.state == "conflict")  # type: ignore[arg-type]
+    if entry_ids:
+        query = query.where(OutboxEntry.id.in_(list(entry_ids)))  # type: ignore[attr-defined]
+    entries = list(session.execute(query).scalars())
+    for entry in entries:
+        entry.state = "pending"
+        entry.last_error = None
+        entry.updated_at = utcnow()
+    return len(entries)

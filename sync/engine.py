@@ -118,9 +118,10 @@ def _sync_one(
     try:
         from sync.push import push_outbox
 
-        pushed, conflicts = push_outbox(client, store, repo, on_event=emit, cancelled=cancelled)
         puller = RepoPuller(client, store, repo, on_event=emit, cancelled=cancelled, full=full)
-        stats = puller.pull_all()
+        puller.pull_repo()  # a cheap conditional read first: is GitHub there, is the repo?
+        pushed, conflicts = push_outbox(client, store, repo, on_event=emit, cancelled=cancelled)
+        stats = puller.pull_rest()
         if repo.local_path:
             _scan_clone(store, repo, emit)
         with store.session(write=True) as s:

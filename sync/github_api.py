@@ -50,6 +50,19 @@ class WriteUnknown(GitHubError):
     """A write whose reply was lost: it may or may not have been applied."""
 
 
+class NotSent(GitHubError):
+    """A write that provably never left: the connection could not even be opened."""
+
+
+def _never_connected(exc: BaseException) -> bool:
+    """Connection refused, DNS failure, connect timeout: the request never left."""
+    text = repr(exc)
+    return any(
+        sign in text
+        for sign in ("NewConnectionError", "ConnectTimeout", "NameResolutionError", "refused")
+    )
+
+
 @dataclass
 class Response:
     status: int
@@ -164,6 +177,8 @@ class Client:
         try:
             status, raw_headers, body = self.requester.requestJson(verb, url, input=payload)
         except Exception as exc:
+            if _never_connected(exc):
+                raise NotSent(self._net_message(exc)) from None
             raise WriteUnknown(f"no reply to {verb} {url}: {_short(exc)}") from None
         resp = Response(status, {k.lower(): v for k, v in raw_headers.items()})
         self._count(resp)

@@ -89,6 +89,10 @@ class RepoPuller:
 
     def pull_all(self) -> PullStats:
         self.pull_repo()
+        return self.pull_rest()
+
+    def pull_rest(self) -> PullStats:
+        """Everything but the repository's own metadata (read first, before the push)."""
         self.pull_labels()
         self.pull_issues()
         self.pull_pulls()
@@ -111,29 +115,46 @@ class RepoPuller:
         self._progress("repo", 1, 1)
 
     def _walk_all(self, resource: str, path: str, write: Callable[[Any, list[Any]], None]) -> None:
-        """A small list read whole (labels, branches): its first page's ETag guards a re-read."""
+        """A list read whole (labels, branches), guarded by one stored ETag per page.
+
+        A 304 carries no Link header, so the pages are addressed by number; the list is
+        unchanged when every page answers 304 and no page was added after a full last page.
+        """
         self._check()
         etag, since = self._cursor(resource)
-        # `since` holds the page count of the last complete read: a 304 on page 1 proves the
-        # whole list unchanged only when that list had one page.
-        resp = self.client.get(path, {"per_page": PAGE}, etag=etag if since == "1" else None)
-        if resp.status == 304:
-            self._progress(resource, 1, 1)
+        etags = etag.split("\n") if etag else []
+        if etags and since and since.isdigit() and self._unchanged(path, etags, int(since)):
+            self._progress(resource, int(since), int(since))
             return
-        items: list[Any] = list(resp.data or [])
-        first_etag, pages = resp.etag, 1
-        next_url = resp.link("next")
-        while next_url:
+        items: list[Any] = []
+        new_etags: list[str] = []
+        url: str | None = path
+        params: dict[str, Any] | None = {"per_page": PAGE}
+        while url:
             self._check()
-            resp = self.client.get(next_url)
+            resp = self.client.get(url, params)
             items.extend(resp.data or [])
-            pages += 1
-            next_url = resp.link("next")
+            new_etags.append(resp.etag or "")
+            url, params = resp.link("next"), None
             self._progress(resource, len(items))
         with self.store.session(write=True) as s:
             write(s, items)
-            set_cursor(s, self.repo_id, resource, etag=first_etag, since=str(pages))
+            stored = "\n".join(new_etags) if all(new_etags) else None
+            set_cursor(s, self.repo_id, resource, etag=stored, since=str(len(items)))
         self._progress(resource, len(items), len(items))
+
+    def _unchanged(self, path: str, etags: list[str], count: int) -> bool:
+        for page, page_etag in enumerate(etags, start=1):
+            self._check()
+            params: dict[str, Any] = {"per_page": PAGE}
+            if page > 1:
+                params["page"] = page
+            if self.client.get(path, params, etag=page_etag).status != 304:
+                return False
+        if count and count % PAGE == 0:  # a full last page: did a new page appear after it?
+            extra = self.client.get(path, {"per_page": PAGE, "page": len(etags) + 1})
+            return not extra.data
+        return True
 
     def pull_labels(self) -> None:
         self._walk_all(

@@ -1,13 +1,50 @@
-"""Push the outbox to GitHub (the two-way issue fills this in; until then nothing is sent)."""
+"""Push the outbox to GitHub, each entry exactly once.
+
+The protocol, per entry: mark it in flight and commit *before* the write; send the write once (no
+generic retry); record GitHub's answer at once. An entry found in flight at the start of a run
+had its reply lost (5xx, timeout, dropped connection, killed process): its hidden marker is looked
+for among the issue's comments before anything is re-sent. Label and body edits are idempotent
+(they set a state rather than add one), so they are simply applied again.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import quote
+
+from sqlalchemy import select
 
 from store.db import Store
-from store.models import Repository
-from sync.events import EventSink
-from sync.github_api import Client
+from store.issue_body import add_task, set_task
+from store.markers import render_comment
+from store.mirror import upsert_comments
+from store.models import Issue, OutboxEntry, Repository
+from store.outbox import entries_to_push, mark_entry
+from store.rules import make_marker
+from sync.events import EventSink, Progress
+from sync.github_api import AuthError, Client, GitHubError, NotSent, WriteUnknown
+from sync.pull import Cancelled
+
+STATUS_LABELS = ("succeeded", "failed", "on hold")
+CONFLICT_STATUSES = (403, 404, 410, 422)
+COMMENT_KINDS = ("outcome", "signoff", "model")
+
+
+class Conflict(Exception):
+    """GitHub cannot take this entry as it is; the entry waits for the user, never dropped."""
+
+
+@dataclass(frozen=True)
+class Entry:
+    id: str
+    kind: str
+    issue_number: int | None
+    payload: dict[str, Any]
+    state: str
+    remote_id: int | None
+    updated_at: Any
 
 
 def push_outbox(
@@ -18,5 +55,168 @@ def push_outbox(
     on_event: EventSink,
     cancelled: Callable[[], bool],
 ) -> tuple[int, int]:
-    """Returns (entries sent, entries in conflict)."""
-    return 0, 0
+    """Send the repo's pending entries; returns (sent, conflicts). A lost reply stops the push."""
+    assert repo.id is not None
+    with store.session() as s:
+        entries = [
+            Entry(e.id, e.kind, e.issue_number, dict(e.payload), e.state, e.remote_id, e.updated_at)
+            for e in entries_to_push(s, repo.id)
+        ]
+    pusher = _Pusher(client, store, repo)
+    sent = conflicts = 0
+    for done, entry in enumerate(entries, start=1):
+        if cancelled():
+            raise Cancelled()
+        try:
+            pusher.push(entry)
+        except Conflict as exc:
+            _mark(store, entry.id, "conflict", error=str(exc))
+            conflicts += 1
+        except AuthError:
+            raise
+        except WriteUnknown as exc:
+            left = len(entries) - done + 1
+            raise GitHubError(
+                f"push interrupted ({exc}); {left} change(s) stay queued and are checked "
+                "against GitHub at the next sync, never sent twice"
+            ) from None
+        except GitHubError as exc:
+            if exc.status not in CONFLICT_STATUSES:
+                raise
+            _mark(store, entry.id, "conflict", error=str(exc))
+            conflicts += 1
+        else:
+            _mark(store, entry.id, "sent")
+            sent += 1
+        on_event(Progress(repo.full_name, "outbox", done, len(entries)))
+    return sent, conflicts
+
+
+def _mark(store: Store, entry_id: str, state: str, **kwargs: Any) -> None:
+    with store.session(write=True) as s:
+        mark_entry(s, entry_id, state, **kwargs)
+
+
+class _Pusher:
+    def __init__(self, client: Client, store: Store, repo: Repository) -> None:
+        assert repo.id is not None
+        self.client = client
+        self.store = store
+        self.repo_id = repo.id
+        self.base = f"/repos/{repo.full_name}"
+        self.full_name = repo.full_name
+
+    def push(self, entry: Entry) -> None:
+        if entry.kind in COMMENT_KINDS:
+            number = entry.issue_number or self._signoff_issue()
+            self._comment_once(entry, number)
+            if entry.kind == "outcome":
+                self._status_label(number, str(entry.payload.get("status")))
+        elif entry.kind == "checklist":
+            assert entry.issue_number is not None
+            self._checklist(entry.issue_number, entry.payload)
+        else:
+            raise Conflict(f"unknown outbox entry kind {entry.kind!r}")
+
+    # -- comments, exactly once ----------------------------------------------------------------
+
+    def _comment_once(self, entry: Entry, number: int) -> None:
+        if entry.remote_id is not None:
+            return
+        if entry.state == "in_flight":
+            found = self._find_marker(number, entry)
+            if found is not None:
+                self._remember(entry.id, found)
+                return
+        _mark(self.store, entry.id, "in_flight")
+        body = render_comment(entry.kind, entry.id, entry.payload)
+        try:
+            resp = self.client.write(
+                "POST", f"{self.base}/issues/{number}/comments", {"body": body}
+            )
+        except (NotSent, GitHubError) as exc:
+            if isinstance(exc, WriteUnknown):
+                raise
+            _mark(self.store, entry.id, "pending", error=str(exc))  # provably not applied
+            raise
+        comment = resp.data or {}
+        self._remember(entry.id, comment.get("id"), comment)
+
+    def _remember(
+        self, entry_id: str, remote_id: int | None, comment: dict[str, Any] | None = None
+    ) -> None:
+        with self.store.session(write=True) as s:
+            row = s.get(OutboxEntry, entry_id)
+            if row is not None and remote_id is not None:
+                row.remote_id = remote_id
+            if comment and comment.get("id"):
+                upsert_comments(s, self.repo_id, [comment])
+
+    def _find_marker(self, number: int, entry: Entry) -> int | None:
+        marker = make_marker(entry.kind, entry.id)
+        # No `since`: a laptop's clock may be far off GitHub's, and a missed marker means a
+        # duplicate comment. An issue's comments are few; read them all.
+        params: dict[str, Any] | None = {"per_page": 100}
+        url: str | None = f"{self.base}/issues/{number}/comments"
+        while url:
+            resp = self.client.get(url, params)
+            for comment in resp.data or []:
+                if marker in (comment.get("body") or ""):
+                    return int(comment["id"])
+            url, params = resp.link("next"), None
+        return None
+
+    def _signoff_issue(self) -> int:
+        """A project-level sign-off is posted on the project's Ask (the oldest open one)."""
+        with self.store.session() as s:
+            asks = list(
+                s.execute(
+                    select(Issue.number, Issue.state)
+                    .where(Issue.repo_id == self.repo_id, Issue.kind == "ask")  # type: ignore[arg-type]
+                    .order_by(Issue.number)
+                ).all()
+            )
+        open_asks = [n for n, state in asks if state == "open"]
+        if open_asks or asks:
+            return (open_asks or [asks[0][0]])[0]
+        raise Conflict(
+            f"no Ask issue in {self.full_name} to post the sign-off on: open one, sync, "
+            "then `dslp outbox --retry`"
+        )
+
+    # -- idempotent edits ----------------------------------------------------------------------
+
+    def _status_label(self, number: int, status: str) -> None:
+        issue = self.client.get(f"{self.base}/issues/{number}").data or {}
+        present = {lab.get("name", "") for lab in issue.get("labels") or []}
+        if status not in present:
+            self.client.write("POST", f"{self.base}/issues/{number}/labels", {"labels": [status]})
+        for other in STATUS_LABELS:
+            if other != status and other in present:
+                try:
+                    self.client.write(
+                        "DELETE", f"{self.base}/issues/{number}/labels/{quote(other, safe='')}"
+                    )
+                except GitHubError as exc:
+                    if exc.status != 404:  # already gone: that is the state we want
+                        raise
+
+    def _checklist(self, number: int, payload: dict[str, Any]) -> None:
+        issue = self.client.get(f"{self.base}/issues/{number}").data or {}
+        body: str = issue.get("body") or ""
+        text = str(payload.get("text", ""))
+        done = bool(payload.get("done"))
+        if payload.get("action") == "add":
+            new = body if set_task(body, text, False) is not None else add_task(body, text)
+        else:
+            new = set_task(body, text, done)
+            if new is None:
+                if payload.get("origin") == "body":
+                    raise Conflict(
+                        f"the task {text!r} is no longer in #{number}'s description: "
+                        "someone edited it on GitHub"
+                    )
+                # A standard hand-off step not in the body yet: add it, then set it.
+                new = set_task(add_task(body, text), text, done)
+        if new is not None and new != body:
+            self.client.write("PATCH", f"{self.base}/issues/{number}", {"body": new})

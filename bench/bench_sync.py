@@ -1,0 +1,106 @@
+"""Sync benchmark: 10,000 issues+PRs on the loopback fake GitHub.
+
+Figures: initial sync and unchanged re-sync of `dslp sync` (the real command, in a subprocess),
+requests per run, items/s, peak RSS; and a naive PyGithub loop over the same data for the ratio.
+Run: `python bench/bench_sync.py [--items 10000] [--runs 5]`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from common import (
+    children_peak_rss_mb,
+    env_with,
+    figure,
+    finish,
+    median,
+    timed_run,
+)
+
+from tests.fakegithub import FakeGitHub
+
+REPO = "bench/big"
+TOKEN = "bench-token"
+
+
+def naive_loop(fake: FakeGitHub) -> tuple[float, int]:
+    """What most scripts do: PyGithub's paginated list, touching .pull_request and .labels."""
+    from github import Auth, Github
+
+    g = Github(
+        auth=Auth.Token(TOKEN),
+        base_url=fake.base_url,
+        per_page=100,
+        seconds_between_requests=None,
+        seconds_between_writes=None,
+    )
+    before = len(fake.requests)
+    start = time.perf_counter()
+    for issue in g.get_repo(REPO).get_issues(state="all"):
+        _ = issue.pull_request, [label.name for label in issue.labels]
+    return time.perf_counter() - start, len(fake.requests) - before
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--items", type=int, default=10_000)
+    ap.add_argument("--runs", type=int, default=5)
+    ap.add_argument("--skip-naive", action="store_true")
+    args = ap.parse_args()
+
+    with FakeGitHub(tokens={TOKEN}) as fake, tempfile.TemporaryDirectory() as tmp:
+        fake.add_repo(REPO)
+        fake.bulk_generate(REPO, args.items, seed=42)
+        env = env_with(GITHUB_TOKEN=TOKEN, DSLP_DATA_DIR=tmp)
+        dslp = [sys.executable, "-m", "dslp_tui.cli"]
+        floor_cmd = [sys.executable, "-c", "import dslp_tui.cli, store.db, sync.engine, github"]
+
+        initial, resync, floor, initial_requests, resync_requests = [], [], [], [], []
+        for run in range(args.runs + 1):  # run 0 is the warm-up
+            db = str(Path(tmp) / f"m{run}.db")
+            timed_run([*dslp, "repo", "add", REPO, "--db", db, "--api-url", fake.base_url], env)
+            fake.reset_log()
+            t_init, _ = timed_run([*dslp, "sync", "--db", db], env)
+            n_init = len(fake.requests)
+            fake.reset_log()
+            t_re, out = timed_run([*dslp, "sync", "--db", db], env)
+            statuses = {r.status for r in fake.requests}
+            if statuses != {304}:
+                raise SystemExit(f"re-sync was not all 304: {statuses}")
+            t_floor, _ = timed_run(floor_cmd, env)
+            if run:
+                initial.append(t_init)
+                resync.append(t_re)
+                floor.append(t_floor)
+                initial_requests.append(n_init)
+                resync_requests.append(len(fake.requests))
+        items = args.items
+        figure("sync.initial.wall", median(initial), "s", 10.0)
+        figure("sync.initial.items_per_s", items / median(initial), "items/s")
+        figure("sync.initial.requests", median(initial_requests), "requests")
+        # per list resource: issues pages + pulls pages + comments pages, each <= ceil(n/100)+6
+        issues_pages = math.ceil(items / 100)
+        figure("sync.initial.requests_budget", issues_pages * 3 + 6 * 6, "requests")
+        figure("sync.resync.wall", median(resync), "s")
+        figure("sync.resync.startup_floor", median(floor), "s")
+        figure("sync.resync.beyond_startup", median(resync) - median(floor), "s", 1.0)
+        figure("sync.resync.requests", median(resync_requests), "requests")
+        figure("sync.resync.share_304", 100.0, "%", 100.0, lower=False)
+        figure("sync.peak_rss", children_peak_rss_mb(), "MB", 150.0)
+        if not args.skip_naive:
+            t_naive, n_naive = naive_loop(fake)
+            figure("sync.naive_loop.wall", t_naive, "s")
+            figure("sync.naive_loop.requests", n_naive, "requests")
+            figure("sync.naive_ratio", t_naive / median(initial), "x", 5.0, lower=False)
+        del out
+    finish()
+
+
+if __name__ == "__main__":
+    main()

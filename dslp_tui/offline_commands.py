@@ -1,0 +1,320 @@
+"""Commands that only write the local store, so they work on a train: log, signoff,
+checklist, model, outbox. Each change is in SQLite when the command returns and reaches GitHub
+at the next `dslp sync`."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+from typing import Any
+
+from dslp_tui.text import safe
+
+_REF = re.compile(r"(?P<repo>[A-Za-z0-9][A-Za-z0-9-]*/[A-Za-z0-9._-]+)#(?P<number>[1-9][0-9]*)")
+
+
+class UsageError(ValueError):
+    """Bad arguments: one line, exit 2."""
+
+
+def parse_ref(value: str) -> tuple[str, int]:
+    found = _REF.fullmatch(value.strip())
+    if not found:
+        raise UsageError(f"{value!r} is not OWNER/NAME#NUMBER, e.g. acme/churn#12")
+    return found["repo"], int(found["number"])
+
+
+def parse_pairs(values: list[str] | None, what: str) -> dict[str, Any]:
+    """NAME=VALUE pairs; numbers become numbers so reports can chart them."""
+    out: dict[str, Any] = {}
+    for raw in values or []:
+        name, sep, value = raw.partition("=")
+        if not sep or not name.strip():
+            raise UsageError(f"{what} {raw!r} is not NAME=VALUE, e.g. {what} auc=0.81")
+        try:
+            number = float(value)
+            out[name.strip()] = int(number) if number.is_integer() and "." not in value else number
+        except ValueError:
+            out[name.strip()] = value.strip()
+    return out
+
+
+def register(sub: Any, add_db: Any) -> None:
+    p = sub.add_parser("log", help="log an experiment outcome (offline; pushed at the next sync)")
+    p.add_argument("ref", metavar="OWNER/NAME#N")
+    p.add_argument("--outcome", required=True, choices=["succeeded", "failed", "on-hold"])
+    p.add_argument("--tldr", required=True, help="one line: what the experiment showed")
+    p.add_argument("--metric", action="append", metavar="NAME=VALUE")
+    p.add_argument("--param", action="append", metavar="NAME=VALUE")
+    p.add_argument("--run-url", action="append", metavar="URL")
+    p.add_argument("--commit", metavar="SHA")
+    p.add_argument("--next", choices=["open-model", "new-experiment", "refine-ask", "get-data"])
+    p.add_argument("--by", metavar="NAME", help="author (default: $USER)")
+    p.add_argument("--json", action="store_true", help="print the stored entry as JSON")
+    add_db(p)
+    p.set_defaults(func=cmd_log)
+
+    p = sub.add_parser("signoff", help="sign off a phase gate (offline; pushed at the next sync)")
+    p.add_argument("repo", metavar="OWNER/NAME")
+    p.add_argument("--gate", required=True, metavar="PHASE")
+    p.add_argument("--by", required=True, metavar="NAME")
+    p.add_argument(
+        "--decision", required=True, choices=["approved", "changes-requested", "rejected"]
+    )
+    p.add_argument("--note", default="")
+    p.add_argument("--issue", type=int, metavar="N", help="post on this issue (default: the Ask)")
+    add_db(p)
+    p.set_defaults(func=cmd_signoff)
+
+    p = sub.add_parser("checklist", help="show or change a Model issue's hand-off checklist")
+    p.add_argument("ref", metavar="OWNER/NAME#N")
+    group = p.add_mutually_exclusive_group()
+    group.add_argument("--check", metavar="ITEM", help="item number, text, or a unique part of it")
+    group.add_argument("--uncheck", metavar="ITEM")
+    group.add_argument("--add", metavar="TEXT")
+    p.add_argument("--json", action="store_true")
+    add_db(p)
+    p.set_defaults(func=cmd_checklist)
+
+    p = sub.add_parser("model", help="record a model's status, version or health")
+    p.add_argument("ref", metavar="OWNER/NAME#N")
+    p.add_argument(
+        "--status",
+        choices=["candidate", "approved", "rejected", "staging", "production", "retired"],
+    )
+    p.add_argument("--version", dest="model_version", metavar="X.Y.Z")
+    p.add_argument("--health", choices=["healthy", "drifting", "retraining", "rolled-back"])
+    p.add_argument("--by", metavar="NAME")
+    add_db(p)
+    p.set_defaults(func=cmd_model)
+
+    p = sub.add_parser("outbox", help="offline changes: pending, sent, or in conflict")
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--all", action="store_true", help="include sent entries")
+    p.add_argument("--retry", action="store_true", help="queue entries in conflict again")
+    add_db(p)
+    p.set_defaults(func=cmd_outbox)
+
+
+def _user(args: argparse.Namespace) -> str | None:
+    import getpass
+
+    if getattr(args, "by", None):
+        return str(args.by)
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return None
+
+
+def _open(args: argparse.Namespace) -> Any:
+    from store.db import open_store
+
+    return open_store(args.db, create=False)
+
+
+def _issue(session: Any, repo_name: str, number: int) -> tuple[Any, Any]:
+    from sqlalchemy import select
+
+    from store.models import Issue
+    from store.queries import get_repo
+
+    repo = get_repo(session, repo_name)
+    issue = session.execute(
+        select(Issue).where(Issue.repo_id == repo.id, Issue.number == number)
+    ).scalar_one_or_none()
+    if issue is None:
+        raise UsageError(f"{repo_name}#{number} is not in the mirror: run `dslp sync {repo_name}`")
+    return repo, issue
+
+
+def cmd_log(args: argparse.Namespace) -> int:
+    from store.outbox import record_outcome
+
+    repo_name, number = parse_ref(args.ref)
+    store = _open(args)
+    with store.session(write=True) as session:
+        repo, issue = _issue(session, repo_name, number)
+        if issue.kind not in ("experiment", None):
+            raise UsageError(
+                f"{args.ref} is a {issue.kind} issue: outcomes go on Experiment issues"
+            )
+        outcome = record_outcome(
+            session,
+            repo,
+            number,
+            status=args.outcome,
+            tldr=args.tldr,
+            metrics=parse_pairs(args.metric, "--metric"),
+            params=parse_pairs(args.param, "--param"),
+            run_links=args.run_url or [],
+            commit_sha=args.commit,
+            next_step=args.next,
+            author=_user(args),
+        )
+        data = {
+            "id": outcome.id,
+            "repo": repo.full_name,
+            "number": number,
+            "status": outcome.status,
+            "tldr": outcome.tldr,
+            "metrics": outcome.metrics,
+            "params": outcome.params,
+            "run_links": outcome.run_links,
+            "commit": outcome.commit_sha,
+            "next": outcome.next_step,
+            "author": outcome.author,
+            "created_at": outcome.created_at.isoformat(),
+            "pending_sync": True,
+        }
+    if args.json:
+        print(json.dumps(data, indent=2))
+    else:
+        print(f"logged {data['status']} on {repo_name}#{number} (pending sync)")
+    return 0
+
+
+def cmd_signoff(args: argparse.Namespace) -> int:
+    from store.outbox import record_signoff
+    from store.queries import get_repo
+
+    store = _open(args)
+    with store.session(write=True) as session:
+        repo = get_repo(session, args.repo)
+        record_signoff(
+            session,
+            repo,
+            gate=args.gate,
+            stakeholder=args.by,
+            decision=args.decision,
+            note=args.note,
+            issue_number=args.issue,
+        )
+    print(f"{args.decision} the {args.gate} gate of {args.repo} by {safe(args.by)} (pending sync)")
+    return 0
+
+
+def cmd_checklist(args: argparse.Namespace) -> int:
+    from store.issue_body import parse_body
+    from store.outbox import change_checklist, seed_checklist
+    from store.queries import card_detail
+
+    repo_name, number = parse_ref(args.ref)
+    store = _open(args)
+    with store.session(write=True) as session:
+        repo, issue = _issue(session, repo_name, number)
+        if issue.kind != "model":
+            raise UsageError(f"{args.ref} is not a Model issue: hand-off checklists are on Models")
+        tasks = [(t.text, t.done) for t in parse_body(issue.body).tasks]
+        seed_checklist(session, repo.id, number, tasks)
+        if args.check or args.uncheck or args.add:
+            change_checklist(
+                session,
+                repo,
+                number,
+                check=args.check,
+                uncheck=args.uncheck,
+                add=args.add,
+                actor=_user(args),
+            )
+    with store.session() as session:
+        detail = card_detail(session, repo_name, number)
+    if args.json:
+        items = [{"text": i.text, "done": i.done, "origin": i.origin} for i in detail.checklist]
+        print(
+            json.dumps(
+                {
+                    "repo": repo_name,
+                    "number": number,
+                    "items": items,
+                    "pending_sync": detail.pending_sync,
+                },
+                indent=2,
+            )
+        )
+        return 0
+    done = sum(i.done for i in detail.checklist)
+    pending = " (pending sync)" if detail.pending_sync else ""
+    print(
+        f"{repo_name}#{number} {safe(detail.title)}: {done}/{len(detail.checklist)} done{pending}"
+    )
+    for n, item in enumerate(detail.checklist, start=1):
+        print(f"{n:>3}. [{'x' if item.done else ' '}] {safe(item.text)}")
+    return 0
+
+
+def cmd_model(args: argparse.Namespace) -> int:
+    from store.outbox import record_model_status
+
+    repo_name, number = parse_ref(args.ref)
+    store = _open(args)
+    with store.session(write=True) as session:
+        repo, issue = _issue(session, repo_name, number)
+        if issue.kind != "model":
+            raise UsageError(f"{args.ref} is not a Model issue")
+        record_model_status(
+            session,
+            repo,
+            number,
+            status=args.status,
+            health=args.health,
+            version=args.model_version,
+            author=_user(args),
+        )
+    what = ", ".join(
+        f"{k} {v}"
+        for k, v in (
+            ("status", args.status),
+            ("version", args.model_version),
+            ("health", args.health),
+        )
+        if v
+    )
+    print(f"{repo_name}#{number}: {what} (pending sync)")
+    return 0
+
+
+def cmd_outbox(args: argparse.Namespace) -> int:
+    from store.outbox import list_outbox, retry_conflicts
+
+    store = _open(args)
+    if args.retry:
+        with store.session(write=True) as session:
+            count = retry_conflicts(session)
+        print(f"{count} entr{'y' if count == 1 else 'ies'} queued again: run `dslp sync`")
+        return 0
+    states = None if args.all else ["pending", "in_flight", "conflict"]
+    with store.session() as session:
+        entries = list_outbox(session, states=states)
+    if args.json:
+        print(
+            json.dumps(
+                {
+                    "entries": [
+                        {
+                            "id": e.id,
+                            "repo": e.repo,
+                            "kind": e.kind,
+                            "number": e.issue_number,
+                            "state": e.state,
+                            "attempts": e.attempts,
+                            "reason": e.last_error,
+                            "created_at": e.created_at.isoformat(),
+                            "sent_at": e.sent_at.isoformat() if e.sent_at else None,
+                            "payload": e.payload,
+                        }
+                        for e in entries
+                    ]
+                },
+                indent=2,
+            )
+        )
+        return 0
+    if not entries:
+        print("Outbox empty: everything logged here is on GitHub.")
+    for e in entries:
+        where = f"{e.repo}#{e.issue_number}" if e.issue_number else e.repo
+        reason = f": {safe(e.last_error)}" if e.last_error else ""
+        print(f"{e.state:<9} {e.kind:<9} {where:<32} {e.created_at:%Y-%m-%d %H:%M}{reason}")
+    return 0

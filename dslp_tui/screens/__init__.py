@@ -1,0 +1,1 @@
+"""Screens of the dslp app: portfolio, board, card, gates, models, sync, dialogs."""

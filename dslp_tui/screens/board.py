@@ -1,0 +1,265 @@
+"""A project's phase board: seven phase columns and the unclassified issues, with a preview.
+
+The board is read once per visit; filtering and hiding closed cards work on that snapshot in
+memory, so typing in the filter costs no query however large the project is.
+"""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import events, on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, HorizontalScroll
+from textual.widgets import Footer, Input, OptionList, Static
+
+from dslp_tui.screens.base import DslpScreen
+from dslp_tui.text import safe
+from dslp_tui.widgets.card_preview import CardPreview
+from dslp_tui.widgets.phase_column import CardList, PhaseColumn
+from dslp_tui.widgets.render import lit
+from store.queries import Board, Card, board
+from store.rules import PHASES
+
+COLUMNS: tuple[str, ...] = (*PHASES, "unclassified")
+MIN_WIDTH = 16  # a column narrower than this scrolls the board sideways instead
+EMPTY_WIDTH = 12  # a column without cards collapses to its title and count
+WIDE_ENOUGH_FOR_PREVIEW = 140
+
+
+def card_matches(card: Card, terms: list[str]) -> bool:
+    """Every term appears in the card's number, title, labels, kind, outcome or branch."""
+    hay = " ".join(
+        [
+            f"#{card.number}",
+            card.title,
+            card.kind or "",
+            card.outcome or "",
+            card.branch or "",
+            *list(card.labels),
+        ]
+    ).lower()
+    return all(term in hay for term in terms)
+
+
+class BoardScreen(DslpScreen):
+    """Ideation -> Monitoring columns with counts and gate status; `/` filters as you type."""
+
+    BINDINGS = [
+        Binding("slash", "filter", "Filter", id="filter", tooltip="Filter cards as you type"),
+        Binding("c", "toggle_closed", "Closed", id="toggle-closed", tooltip="Show/hide closed"),
+        Binding("p", "toggle_preview", "Preview", id="preview", tooltip="Show/hide the preview"),
+        Binding("g", "gates", "Gates", id="gates", tooltip="Gate sign-offs of this project"),
+        Binding("o", "browser", "Browser", id="browser", tooltip="Open the card on GitHub"),
+        Binding("y", "copy", "Copy URL", id="copy", show=False),
+        Binding("h,left", "column(-1)", "Prev column", show=False),
+        Binding("l,right", "column(1)", "Next column", show=False),
+    ]
+
+    def __init__(self, repo: str) -> None:
+        super().__init__()
+        self.repo = repo
+        self.board: Board | None = None
+        self.show_closed = True
+        self.terms: list[str] = []
+        self._cards: dict[int, Card] = {}
+        self._focused_once = False
+        self._filter_opening = False
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="screen-title")
+        yield Input(placeholder="filter: number, title, label, branch…", id="filter")
+        with Horizontal(id="board-body"):
+            with HorizontalScroll(id="columns"):
+                for phase in COLUMNS:
+                    yield PhaseColumn(phase, id=f"col-{phase}")
+            yield CardPreview(self.dslp.now, id="preview")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        filt = self.query_one("#filter", Input)
+        filt.display = False
+        self._blink(filt)
+        self.query_one(CardPreview).display = self.app.size.width >= WIDE_ENOUGH_FOR_PREVIEW
+        super().on_mount()
+
+    async def load(self) -> None:
+        repo = self.repo
+        self.board = await self.dslp.read(lambda s: board(s, repo))
+        self._cards = {c.number: c for cards in self.board.columns.values() for c in cards}
+        self._cards.update({c.number: c for c in self.board.unclassified})
+        self.refresh_board()
+
+    def _title(self) -> Text:
+        title = Text.assemble(lit(self.repo, "bold"), (" · phase board", "bold"))
+        if self.terms:
+            title.append("   filter: ", style="dim")
+            title.append_text(lit(" ".join(self.terms), "bold yellow"))
+        if not self.show_closed:
+            title.append("   closed cards hidden (c)", style="dim")
+        return title
+
+    def refresh_board(self) -> None:
+        """Re-fill the columns from the snapshot with the current filter and closed toggle."""
+        if self.board is None:
+            return
+        self.query_one("#screen-title", Static).update(self._title())
+        for phase in COLUMNS:
+            all_cards = (
+                self.board.unclassified if phase == "unclassified" else self.board.columns[phase]
+            )
+            shown = [
+                c
+                for c in all_cards
+                if (self.show_closed or c.state == "open") and card_matches(c, self.terms)
+            ]
+            column = self.query_one(f"#col-{phase}", PhaseColumn)
+            column.show(shown, len(all_cards), self.board.gates.get(phase))
+        self.fit_columns()
+        if not self._focused_once:
+            self._focused_once = True
+            first = next((c for c in self._lists() if c.option_count), None)
+            (first or self._lists()[0]).focus()
+        self._update_preview()
+
+    def fit_columns(self) -> None:
+        """Share the width among columns with cards; below MIN_WIDTH each, scroll sideways."""
+        area = self.query_one("#columns").size.width
+        columns = list(self.query(PhaseColumn))
+        full = [c for c in columns if not c.has_class("-empty")]
+        empty_width = EMPTY_WIDTH * (len(columns) - len(full))
+        width = max(MIN_WIDTH, (area - empty_width) // max(1, len(full)))
+        for column in full:
+            column.styles.width = width
+        for column in columns:
+            if column.has_class("-empty"):
+                column.styles.width = EMPTY_WIDTH
+
+    def on_resize(self) -> None:
+        self.call_after_refresh(self.fit_columns)
+
+    # -- helpers ---------------------------------------------------------------------------
+
+    def _lists(self) -> list[CardList]:
+        return list(self.query(CardList))
+
+    def _current_list(self) -> CardList | None:
+        focused = self.focused
+        return focused if isinstance(focused, CardList) else None
+
+    def selected_card(self) -> Card | None:
+        listing = self._current_list()
+        number = listing.highlighted_number() if listing else None
+        return self._cards.get(number) if number is not None else None
+
+    def _update_preview(self) -> None:
+        self.query_one(CardPreview).show(self.repo, self.selected_card())
+
+    def _url(self, card: Card) -> str:
+        return f"https://github.com/{safe(self.repo)}/issues/{card.number}"
+
+    # -- events ----------------------------------------------------------------------------
+
+    @on(OptionList.OptionHighlighted)
+    def _highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        if event.option_list is self.focused:
+            self._update_preview()
+
+    @on(OptionList.OptionSelected)
+    def _selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        if event.option.id is not None:
+            self.dslp.open_card(self.repo, int(event.option.id))
+
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        if event.widget.id == "filter":
+            self._filter_opening = False
+        self._update_preview()
+
+    @on(Input.Changed, "#filter")
+    def _filter_changed(self, event: Input.Changed) -> None:
+        self.terms = event.value.lower().split()
+        self.refresh_board()
+
+    @on(Input.Submitted, "#filter")
+    def _filter_done(self) -> None:
+        first = next((c for c in self._lists() if c.option_count), None)
+        if first is not None:
+            first.focus()
+
+    def on_key(self, event: events.Key) -> None:
+        """Open the filter at once and send the keys typed right after it there.
+
+        A terminal delivers "/tabnet" typed fast in one read; the binding would run only after
+        the letters had already gone to the board, so the filter key is handled here instead.
+        """
+        filt = self.query_one("#filter", Input)
+        if filt.has_focus:
+            return
+        active = self.active_bindings.get(event.key)
+        if active is not None and active.binding.action == "filter":
+            self.action_filter()
+        elif self._filter_opening and event.is_printable:
+            filt.insert_text_at_cursor(event.character or "")
+        else:
+            return
+        event.stop()
+        event.prevent_default()
+
+    # -- actions ---------------------------------------------------------------------------
+
+    def action_filter(self) -> None:
+        filt = self.query_one("#filter", Input)
+        filt.display = True
+        self._filter_opening = True
+        self.set_focus(filt)
+
+    def action_back(self) -> None:
+        filt = self.query_one("#filter", Input)
+        if filt.display and (filt.value or filt.has_focus):
+            filt.value = ""
+            filt.display = False
+            self.terms = []
+            self.refresh_board()
+            first = next((c for c in self._lists() if c.option_count), None)
+            if first is not None:
+                first.focus()
+            return
+        super().action_back()
+
+    def action_toggle_closed(self) -> None:
+        self.show_closed = not self.show_closed
+        self.refresh_board()
+
+    def action_toggle_preview(self) -> None:
+        preview = self.query_one(CardPreview)
+        preview.display = not preview.display
+        self.call_after_refresh(self.fit_columns)
+
+    def action_gates(self) -> None:
+        self.dslp.open_gates(self.repo)
+
+    def action_column(self, delta: int) -> None:
+        """Move to the next column that has cards, keeping about the same row."""
+        lists = self._lists()
+        current = self._current_list()
+        start = lists.index(current) if current in lists else 0
+        row = current.highlighted if current is not None and current.highlighted else 0
+        for step in range(1, len(lists)):
+            target = lists[(start + delta * step) % len(lists)]
+            if target.option_count:
+                self.set_focus(target)  # now, not later: an enter right after must land here
+                if target.highlighted is not None:
+                    target.highlighted = min(row, target.option_count - 1)
+                target.parent.scroll_visible() if target.parent else None
+                return
+
+    def action_browser(self) -> None:
+        card = self.selected_card()
+        if card is not None:
+            self.dslp.open_url(self._url(card))
+
+    def action_copy(self) -> None:
+        card = self.selected_card()
+        if card is not None:
+            self.dslp.copy_url(self._url(card))

@@ -1,0 +1,154 @@
+"""The Log outcome form of an Experiment card: checked here, saved by the caller at once."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Label, RadioButton, RadioSet, Static, TextArea
+
+from dslp_tui.widgets.render import lit
+from store.outbox import OUTCOME_CHOICES
+
+_METRIC_NAME = re.compile(r"^[A-Za-z_][\w.\-/@]*$")
+
+
+@dataclass(frozen=True)
+class OutcomeForm:
+    status: str
+    tldr: str
+    metrics: dict[str, float | int] = field(default_factory=dict)
+    run_links: list[str] = field(default_factory=list)
+
+
+def parse_metrics(text: str) -> tuple[dict[str, float | int], str | None]:
+    """`name=value` lines into numbers; the first bad line becomes the error message."""
+    metrics: dict[str, float | int] = {}
+    for i, raw in enumerate(text.splitlines(), 1):
+        line = raw.strip()
+        if not line:
+            continue
+        name, sep, value = (part.strip() for part in line.partition("="))
+        if not sep or not name or not value:
+            return metrics, f"line {i}: write name=value, e.g. auc=0.81"
+        if not _METRIC_NAME.match(name):
+            return metrics, f"line {i}: a metric name is letters, digits, _ . - / (got {name!r})"
+        try:
+            number: float | int = int(value) if re.fullmatch(r"[+-]?\d+", value) else float(value)
+        except ValueError:
+            return metrics, f"line {i}: {name} must be a number (got {value!r})"
+        if number != number or number in (float("inf"), float("-inf")):
+            return metrics, f"line {i}: {name} must be a finite number"
+        if name in metrics:
+            return metrics, f"line {i}: {name} is given twice"
+        metrics[name] = number
+    return metrics, None
+
+
+def parse_links(text: str) -> tuple[list[str], str | None]:
+    links: list[str] = []
+    for i, raw in enumerate(text.splitlines(), 1):
+        line = raw.strip()
+        if not line:
+            continue
+        if not re.fullmatch(r"https?://\S+", line):
+            return links, f"line {i}: a run link starts with http:// or https:// and has no spaces"
+        links.append(line)
+    return links, None
+
+
+class OutcomeDialog(ModalScreen[OutcomeForm | None]):
+    """Outcome, TLDR, metrics and run links; errors show under their field, nothing is lost."""
+
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel", id="cancel"),
+        Binding("ctrl+s", "save", "Save", id="save", tooltip="Save the outcome locally"),
+    ]
+
+    def __init__(self, number: int, title: str, current: str | None = None) -> None:
+        super().__init__(classes="dialog-screen")
+        self.number = number
+        self.card_title = title
+        self.current = current if current in OUTCOME_CHOICES else None
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(classes="dialog", id="outcome-dialog"):
+            yield Static(
+                Text.assemble(("Log outcome  ", "bold"), f"#{self.number} ", lit(self.card_title)),
+                classes="dialog-title",
+            )
+            yield Label("Outcome")
+            with RadioSet(id="outcome"):
+                for choice in OUTCOME_CHOICES:
+                    yield RadioButton(
+                        choice,
+                        value=choice == self.current,
+                        id=f"outcome-{choice.replace(' ', '-')}",
+                    )
+            yield Static(id="outcome-error", classes="field-error")
+            yield Label("TLDR: what did the experiment show, in one line")
+            yield Input(id="tldr", placeholder="e.g. AUC 0.81 on the hold-out month: go to model")
+            yield Static(id="tldr-error", classes="field-error")
+            yield Label("Metrics: one name=value a line")
+            yield TextArea(id="metrics", soft_wrap=False, show_line_numbers=False)
+            yield Static(id="metrics-error", classes="field-error")
+            yield Label("Run links: one URL a line")
+            yield TextArea(id="links", soft_wrap=False)
+            yield Static(id="links-error", classes="field-error")
+            with Horizontal(classes="dialog-buttons"):
+                yield Button("Save  ctrl+s", variant="primary", id="save")
+                yield Button("Cancel", id="cancel")
+
+    def on_mount(self) -> None:
+        blink = getattr(self.app, "cursor_blink", True)
+        for widget in self.query("Input, TextArea"):
+            widget.cursor_blink = blink  # type: ignore[attr-defined]
+        for err in self.query(".field-error"):
+            err.display = False
+        self.query_one(RadioSet).focus()
+
+    def _error(self, field_id: str, message: str | None) -> None:
+        widget = self.query_one(f"#{field_id}-error", Static)
+        widget.update(Text(f"✘ {message}" if message else "", style="bold red"))
+        widget.display = bool(message)
+
+    def validate(self) -> OutcomeForm | None:
+        """The form's value, or None after showing every error at once."""
+        pressed = self.query_one(RadioSet).pressed_button
+        status = str(pressed.label) if pressed is not None else ""
+        tldr = " ".join(self.query_one("#tldr", Input).value.split())
+        metrics, metrics_err = parse_metrics(self.query_one("#metrics", TextArea).text)
+        links, links_err = parse_links(self.query_one("#links", TextArea).text)
+        self._error("outcome", None if status else "choose succeeded, failed or on hold")
+        self._error("tldr", None if tldr else "a TLDR is required: one line on what it showed")
+        self._error("metrics", metrics_err)
+        self._error("links", links_err)
+        if not status or not tldr or metrics_err or links_err:
+            return None
+        return OutcomeForm(status=status, tldr=tldr, metrics=metrics, run_links=links)
+
+    def action_save(self) -> None:
+        form = self.validate()
+        if form is not None:
+            self.dismiss(form)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+    @on(Button.Pressed, "#save")
+    def _save(self) -> None:
+        self.action_save()
+
+    @on(Button.Pressed, "#cancel")
+    def _cancel(self) -> None:
+        self.dismiss(None)
+
+    @on(Input.Submitted, "#tldr")
+    def _next(self) -> None:
+        self.query_one("#metrics", TextArea).focus()

@@ -1,0 +1,103 @@
+"""Command palette (ctrl+p): jump to a project or to a card by number or title, run actions.
+
+Built from the mirror at the moment the palette opens (as posting builds its commands from
+the screen's state), read on a thread so opening it never blocks the UI.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import partial
+from typing import TYPE_CHECKING, cast
+
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.content import Content
+from textual.fuzzy import Matcher
+
+from dslp_tui.readers import CardRef, card_index
+from dslp_tui.text import safe
+from store.queries import list_repos
+
+if TYPE_CHECKING:
+    from dslp_tui.app import DslpApp
+
+
+class DslpCommands(Provider):
+    """Projects (board, gates), cards (`#12`, `churn 12`, words of the title) and app actions."""
+
+    async def startup(self) -> None:
+        app = cast("DslpApp", self.app)
+        self.repos: list[str] = []
+        self.cards: list[CardRef] = []
+        try:
+            self.repos, self.cards = await app.read(
+                lambda s: ([r.full_name for r in list_repos(s)], card_index(s))
+            )
+        except Exception as exc:  # the palette must open even if the mirror is busy or odd
+            app.log.error(f"palette: {exc}")
+
+    def _actions(self) -> list[tuple[str, str, Callable[[], object]]]:
+        app = cast("DslpApp", self.app)
+        out: list[tuple[str, str, Callable[[], object]]] = [
+            ("Sync now", "Push the outbox and pull every project from GitHub", app.action_sync),
+            ("Models", "Models in deploy and monitoring", app.action_models),
+            ("Keys", "List the keys of this screen", app.action_help),
+        ]
+        for repo in self.repos:
+            name = safe(repo)
+            out.append((f"Board: {name}", "Open the phase board", partial(app.open_board, repo)))
+            out.append((f"Gates: {name}", "Sign-offs of the gates", partial(app.open_gates, repo)))
+        return out
+
+    def _card_text(self, card: CardRef) -> str:
+        return f"{safe(card.repo)}#{card.number} {safe(card.title)}"
+
+    async def discover(self) -> Hits:
+        for name, help_text, command in self._actions():
+            yield DiscoveryHit(Content(name), command, text=name, help=help_text)
+
+    async def search(self, query: str) -> Hits:
+        app = cast("DslpApp", self.app)
+        matcher = self.matcher(query)
+        for name, help_text, command in self._actions():
+            score = matcher.match(name)
+            if score > 0:
+                yield Hit(score, self._highlight(matcher, name), command, text=name, help=help_text)
+        number = query.strip().lstrip("#")
+        words = query.split()
+        last = words[-1].lstrip("#") if words else ""
+        exact = int(last) if last.isdigit() else None
+        repo_matcher = self.matcher(" ".join(words[:-1])) if len(words) > 1 else None
+        for card in self.cards:
+            text = self._card_text(card)
+            command = partial(app.open_card, card.repo, card.number)
+            help_text = f"{card.kind or 'unclassified'} · {card.state}"
+            if exact == card.number and (
+                repo_matcher is None or repo_matcher.match(safe(card.repo)) > 0
+            ):
+                yield Hit(1.0, Content(text), command, text=text, help=help_text)
+                continue
+            if number.isdigit():
+                continue
+            score = matcher.match(text)
+            if score > 0:
+                yield Hit(
+                    score * 0.9,
+                    self._highlight(matcher, text),
+                    command,
+                    text=text,
+                    help=help_text,
+                )
+
+    @staticmethod
+    def _highlight(matcher: Matcher, text: str) -> Content:
+        """Highlight matches on literal text (Matcher.highlight would parse it as markup)."""
+        content = Content(text)
+        score, offsets = matcher.fuzzy_search.match(matcher.query, text)
+        if not score:
+            return content
+        style = matcher.match_style
+        for offset in offsets:
+            if offset < len(text) and not text[offset].isspace():
+                content = content.stylize(style, offset, offset + 1)
+        return content

@@ -1,0 +1,1 @@
+"""Widgets and renderers of the dslp app."""

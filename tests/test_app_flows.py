@@ -1,0 +1,314 @@
+"""The app driven like a user: the lead's review and sign-off, the offline outcome, the board."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from rich.text import Text
+from sqlalchemy import select
+from textual.geometry import Region
+from textual.pilot import Pilot
+from textual.widget import Widget
+from textual.widgets import Input, OptionList, Static, TextArea
+
+from dslp_tui.app import DslpApp
+from dslp_tui.screens.board import BoardScreen
+from dslp_tui.screens.card import CardScreen
+from dslp_tui.screens.gates import GateScreen
+from dslp_tui.screens.outcome_dialog import OutcomeDialog
+from dslp_tui.screens.signoff_dialog import SignOffDialog
+from store.db import Store
+from store.models import ChecklistItem, ExperimentOutcome, OutboxEntry, SignOff
+
+SIZE = (120, 40)
+
+
+async def settle(pilot: Pilot[None]) -> None:
+    """Let messages run and every worker (and the workers they start) finish."""
+    for _ in range(3):
+        await pilot.pause()
+        await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+def rendered(widget: Widget) -> str:
+    """The text a widget paints right now, line by line."""
+    width, height = widget.region.size
+    lines = widget.render_lines(Region(0, 0, width, height))
+    return "\n".join(line.text.rstrip() for line in lines)
+
+
+def static_text(widget: Static) -> str:
+    visual = widget.render()
+    return visual.plain if isinstance(visual, Text) else str(visual)
+
+
+async def open_board(pilot: Pilot[None], row: int = 0) -> BoardScreen:
+    await settle(pilot)
+    for _ in range(row):
+        await pilot.press("j")
+    await pilot.press("enter")
+    await settle(pilot)
+    screen = pilot.app.screen
+    assert isinstance(screen, BoardScreen)
+    return screen
+
+
+def app_for(store: Store, **kwargs: object) -> DslpApp:
+    return DslpApp(store, cursor_blink=False, **kwargs)  # type: ignore[arg-type]
+
+
+async def test_lead_reviews_and_signs_off_a_gate(demo_store: Store) -> None:
+    app = app_for(demo_store)
+    async with app.run_test(size=SIZE) as pilot:
+        board = await open_board(pilot)
+        assert board.repo == "acme/churn-prediction"
+        await pilot.press("g")
+        await settle(pilot)
+        assert isinstance(app.screen, GateScreen)
+        for _ in range(4):  # ideation, data, explore, experiment -> model
+            await pilot.press("j")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, SignOffDialog)
+        await pilot.press("ctrl+s")  # nothing filled in: stays open with errors
+        await pilot.pause()
+        assert isinstance(app.screen, SignOffDialog)
+        assert "stakeholder" in static_text(app.screen.query_one("#stakeholder-error", Static))
+        await pilot.press(*"Kim", "enter")  # name, then on to the decision
+        await pilot.press("enter")  # the first decision: approved
+        app.screen.query_one("#note", Input).value = "Hand-off plan reviewed"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, GateScreen)
+        assert "Kim" in rendered(app.screen.query_one("#gates"))
+    with demo_store.session() as s:
+        signoff = s.execute(select(SignOff).where(SignOff.stakeholder == "Kim")).scalar_one()
+        assert (signoff.gate, signoff.decision) == ("model", "approved")
+        assert signoff.note == "Hand-off plan reviewed"
+        entry = s.get(OutboxEntry, signoff.id)
+        assert entry is not None and entry.state == "pending" and entry.kind == "signoff"
+
+
+async def test_data_scientist_logs_an_outcome_offline(demo_store: Store) -> None:
+    app = app_for(demo_store)
+    async with app.run_test(size=SIZE) as pilot:
+        board = await open_board(pilot)
+        await pilot.press("l", "l", "l")  # ideation -> data -> explore -> experiment
+        assert board.selected_card() is not None
+        assert board.selected_card().number == 12  # type: ignore[union-attr]
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, CardScreen) and app.screen.number == 12
+        assert "pending sync" not in static_text(app.screen.query_one("#card-header", Static))
+        await pilot.press("l")
+        await pilot.pause()
+        dialog = app.screen
+        assert isinstance(dialog, OutcomeDialog)
+        await pilot.click("#outcome-failed")
+        await pilot.click("#tldr")
+        await pilot.press(*"C-index 0.58")
+        dialog.query_one("#metrics", TextArea).load_text("c_index 0.58")
+        dialog.query_one("#links", TextArea).load_text("not a link")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert app.screen is dialog  # invalid: nothing saved, errors inline
+        assert "name=value" in static_text(dialog.query_one("#metrics-error", Static))
+        assert "http" in static_text(dialog.query_one("#links-error", Static))
+        dialog.query_one("#metrics", TextArea).load_text("c_index=0.58\nbrier = 0.2\n")
+        dialog.query_one("#links", TextArea).load_text("https://mlflow.example.invalid/r/7")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        card = app.screen
+        assert isinstance(card, CardScreen)
+        assert "pending sync" in static_text(card.query_one("#card-header", Static))
+        outcomes = static_text(card.query_one("#card-outcomes", Static))
+        assert "failed" in outcomes and "C-index 0.58" in outcomes and "pending sync" in outcomes
+        await pilot.press("escape")
+        await settle(pilot)
+        assert "pending sync" in rendered(app.screen.query_one("#list-experiment"))
+    with demo_store.session() as s:
+        row = s.execute(
+            select(ExperimentOutcome).where(ExperimentOutcome.issue_number == 12)
+        ).scalar_one()
+        assert row.status == "failed" and row.tldr == "C-index 0.58"
+        assert row.metrics == {"c_index": 0.58, "brier": 0.2}
+        assert row.run_links == ["https://mlflow.example.invalid/r/7"]
+        entry = s.get(OutboxEntry, row.id)
+        assert entry is not None and entry.state == "pending"
+
+
+async def test_hostile_title_renders_literally(demo_store: Store) -> None:
+    app = app_for(demo_store)
+    async with app.run_test(size=SIZE) as pilot:
+        board = await open_board(pilot, row=2)
+        assert board.repo == "acme/fraud-signals"
+        shown = "".join(rendered(board.query_one("#list-unclassified")).split())
+        assert "[boldred]Markup[/boldred]inatitle" in shown  # wrapped, but every bracket there
+        board.query_one("#list-unclassified").focus()
+        await pilot.press("enter")
+        await settle(pilot)
+        header = rendered(app.screen.query_one("#card-header"))
+        assert "#4 [bold red]Markup[/bold red] in a title stays literal" in header
+
+
+async def test_filter_narrows_the_board_including_unclassified(demo_store: Store) -> None:
+    app = app_for(demo_store)
+    async with app.run_test(size=SIZE) as pilot:
+        board = await open_board(pilot)
+
+        def counts() -> dict[str, int]:
+            return {lst.phase: lst.option_count for lst in board.query("CardList")}  # type: ignore[attr-defined]
+
+        assert counts()["experiment"] == 4 and counts()["unclassified"] == 1
+        await pilot.press("slash", *"tabnet")
+        await pilot.pause()
+        assert counts() == {p: (1 if p == "experiment" else 0) for p in counts()}
+        assert "#11" in rendered(board.query_one("#list-experiment"))
+        board.query_one("#filter", Input).value = "contributing"
+        await pilot.pause()
+        assert counts()["unclassified"] == 1 and sum(counts().values()) == 1
+        await pilot.press("escape")  # clears the filter, stays on the board
+        await pilot.pause()
+        assert app.screen is board and counts()["experiment"] == 4
+        await pilot.press("c")  # hide closed cards
+        await pilot.pause()
+        assert counts()["experiment"] == 2 and counts()["data"] == 1
+
+
+async def test_broken_config_shows_a_message_and_uses_defaults(
+    demo_store: Store, isolated_env: Path
+) -> None:
+    folder = isolated_env / "config" / "dslp-tui"
+    folder.mkdir(parents=True)
+    (folder / "config.toml").write_text('theme = "nord"\n[keymap\nfilter = "f"\n')
+    app = app_for(demo_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        messages = [n.message for n in app._notifications]
+        assert any("not valid TOML" in m and "using defaults" in m for m in messages), messages
+        assert app.theme == "textual-dark"
+
+
+async def test_config_theme_and_keymap_apply(demo_store: Store, isolated_env: Path) -> None:
+    folder = isolated_env / "config" / "dslp-tui"
+    folder.mkdir(parents=True)
+    (folder / "config.toml").write_text(
+        'theme = "nord"\nuser = "Kim"\n[keymap]\nfilter = "f"\npreview = 7\n'
+    )
+    app = app_for(demo_store)
+    async with app.run_test(size=SIZE) as pilot:
+        board = await open_board(pilot)
+        assert app.theme == "nord" and app.config.user == "Kim"
+        assert any("keymap.preview" in n.message for n in app._notifications)
+        await pilot.press("f")
+        await pilot.pause()
+        assert board.query_one("#filter", Input).has_focus
+
+
+async def test_checklist_space_toggles_and_a_adds(demo_store: Store) -> None:
+    app = app_for(demo_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_board(pilot)
+        await pilot.press("l", "l", "l", "l", "enter")  # the Model column: #7
+        await settle(pilot)
+        card = app.screen
+        assert isinstance(card, CardScreen) and card.number == 7
+        checklist = card.query_one("#checklist", OptionList)
+        checklist.focus()
+        await pilot.pause()
+        assert rendered(checklist).startswith("[x] Parametrize")
+        await pilot.press("space")
+        await settle(pilot)
+        assert rendered(checklist).startswith("[ ] Parametrize")
+        assert "pending sync" in static_text(card.query_one("#checklist-title", Static))
+        await pilot.press("a")
+        await pilot.pause()
+        await pilot.press(*"Load test", "enter")
+        await settle(pilot)
+        assert "Load test" in rendered(checklist)
+    with demo_store.session() as s:
+        items = {
+            i.text: i.done
+            for i in s.execute(select(ChecklistItem).where(ChecklistItem.issue_number == 7))
+            .scalars()
+            .all()
+        }
+        assert items["Parametrize model inputs and parameters"] is False
+        assert items["Load test"] is False
+        kinds = [
+            e.payload["action"]
+            for e in s.execute(select(OutboxEntry).where(OutboxEntry.kind == "checklist")).scalars()
+        ]
+        assert kinds.count("uncheck") == 1 and kinds.count("add") == 1
+
+
+async def test_empty_mirror_says_how_to_start(store: Store) -> None:
+    app = app_for(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        shown = rendered(app.screen.query_one("#empty-help"))
+        assert "dslp repo add OWNER/NAME" in shown and "dslp demo" in shown
+
+
+async def test_models_help_browser_and_copy(
+    demo_store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    opened: list[str] = []
+    monkeypatch.setattr("webbrowser.open", lambda url: opened.append(url))
+    app = app_for(demo_store)
+    copied: list[str] = []
+    monkeypatch.setattr(app, "copy_to_clipboard", copied.append)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("m")
+        await settle(pilot)
+        table = rendered(app.screen.query_one("#models"))
+        assert "Implement LightGBM demand model" in table and "drifting" in table
+        assert "Implement GBM churn model" not in table  # a candidate is not deployed yet
+        await pilot.press("escape")
+        await open_board(pilot)
+        await pilot.press("question_mark")
+        await pilot.pause()
+        keys = rendered(app.screen.query_one("#help-keys"))
+        assert "Filter cards as you type" in keys and "ctrl+p" in keys
+        await pilot.press("escape", "o", "y")
+        await settle(pilot)
+        assert opened == ["https://github.com/acme/churn-prediction/issues/1"]
+        assert copied == ["https://github.com/acme/churn-prediction/issues/1"]
+
+
+async def test_palette_jumps_to_a_card_by_number(demo_store: Store) -> None:
+    app = app_for(demo_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+p")
+        await settle(pilot)
+        await pilot.press(*"churn 11")
+        await settle(pilot)
+        await pilot.press("down", "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, CardScreen)
+        assert (app.screen.repo, app.screen.number) == ("acme/churn-prediction", 11)
+
+
+async def test_a_5000_card_board_is_capped_and_filterable(store: Store) -> None:
+    from dslp_tui.demo import _issue
+    from dslp_tui.widgets.phase_column import CAP
+    from store.mirror import ensure_repo, upsert_issues
+
+    with store.session(write=True) as s:
+        repo = ensure_repo(s, "big/project")
+        assert repo.id is not None
+        items = [_issue("big/project", n, f"Try {n}", ["Experiment"]) for n in range(1, 5001)]
+        upsert_issues(s, repo.id, items)
+    app = app_for(store)
+    async with app.run_test(size=SIZE) as pilot:
+        board = await open_board(pilot)
+        listing = board.query_one("#list-experiment", OptionList)
+        assert listing.option_count == CAP + 1  # the cap, then "N more"
+        assert "4,700 more" in str(listing.get_option_at_index(CAP).prompt)
+        board.query_one("#filter", Input).value = "#4321"
+        await pilot.pause()
+        assert listing.option_count == 1

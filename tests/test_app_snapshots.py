@@ -1,0 +1,96 @@
+"""Snapshots of each screen at 120x40, on a demo seeded at a fixed instant with a fixed clock.
+
+Records created "now" by the demo (its offline changes) are newer than the fixed clock and
+read "just now", so nothing in the pictures depends on the day the tests run.
+Update deliberately: `pytest --snapshot-update tests/test_app_snapshots.py`, then look.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from textual.pilot import Pilot
+
+from dslp_tui.app import DslpApp
+from store.db import Store, open_store
+
+FIXED_NOW = datetime(2025, 3, 3, 9, 0, tzinfo=UTC)
+SIZE = (120, 40)
+
+
+@pytest.fixture
+def fixed_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Store]:
+    from dslp_tui import demo
+
+    monkeypatch.setattr(demo, "NOW", FIXED_NOW)
+    store = open_store(tmp_path / "snap.db")
+    demo.seed_demo(store, clone_dir=tmp_path / "clone")
+    yield store
+    store.dispose()
+
+
+def make_app(store: Store) -> DslpApp:
+    return DslpApp(store, clock=lambda: FIXED_NOW, cursor_blink=False)
+
+
+def steps(*keys: str):  # type: ignore[no-untyped-def]
+    """Press keys one by one, letting each screen load before the next key."""
+
+    async def run(pilot: Pilot[None]) -> None:
+        for _ in range(2):
+            await pilot.pause()
+            await pilot.app.workers.wait_for_complete()
+        for key in keys:
+            await pilot.press(key)
+            for _ in range(2):
+                await pilot.pause()
+                await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+
+    return run
+
+
+def test_portfolio(snap_compare, fixed_store: Store) -> None:  # type: ignore[no-untyped-def]
+    assert snap_compare(make_app(fixed_store), terminal_size=SIZE, run_before=steps())
+
+
+def test_board(snap_compare, fixed_store: Store) -> None:  # type: ignore[no-untyped-def]
+    run = steps("enter", "l", "l", "l")
+    assert snap_compare(make_app(fixed_store), terminal_size=SIZE, run_before=run)
+
+
+def test_board_with_preview_80x24(snap_compare, fixed_store: Store) -> None:  # type: ignore[no-untyped-def]
+    run = steps("enter", "p", "l")
+    assert snap_compare(make_app(fixed_store), terminal_size=(80, 24), run_before=run)
+
+
+def test_card_detail_model(snap_compare, fixed_store: Store) -> None:  # type: ignore[no-untyped-def]
+    run = steps("enter", "l", "l", "l", "l", "enter")
+    assert snap_compare(make_app(fixed_store), terminal_size=SIZE, run_before=run)
+
+
+def test_gate_panel(snap_compare, fixed_store: Store) -> None:  # type: ignore[no-untyped-def]
+    run = steps("enter", "g", "j", "j", "j")
+    assert snap_compare(make_app(fixed_store), terminal_size=SIZE, run_before=run)
+
+
+def test_outcome_modal(snap_compare, fixed_store: Store) -> None:  # type: ignore[no-untyped-def]
+    run = steps("enter", "l", "l", "l", "enter", "l", "ctrl+s")
+    assert snap_compare(make_app(fixed_store), terminal_size=SIZE, run_before=run)
+
+
+def test_signoff_modal(snap_compare, fixed_store: Store) -> None:  # type: ignore[no-untyped-def]
+    run = steps("g", "enter")
+    assert snap_compare(make_app(fixed_store), terminal_size=SIZE, run_before=run)
+
+
+def test_models(snap_compare, fixed_store: Store) -> None:  # type: ignore[no-untyped-def]
+    assert snap_compare(make_app(fixed_store), terminal_size=SIZE, run_before=steps("m"))
+
+
+def test_help(snap_compare, fixed_store: Store) -> None:  # type: ignore[no-untyped-def]
+    run = steps("enter", "question_mark")
+    assert snap_compare(make_app(fixed_store), terminal_size=SIZE, run_before=run)
