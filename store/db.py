@@ -137,7 +137,8 @@ def open_store(db: str | os.PathLike[str] | None = None, *, create: bool = True)
     url = resolve_url(db)
     engine = make_engine(url, create=create)
     try:
-        upgrade_to_head(engine)
+        with _migration_lock(engine, sqlite_path(url)):
+            upgrade_to_head(engine)
     except StoreError:
         engine.dispose()
         raise
@@ -146,6 +147,37 @@ def open_store(db: str | os.PathLike[str] | None = None, *, create: bool = True)
         where = sqlite_path(url) or make_url(url).render_as_string(hide_password=True)
         raise StoreError(f"cannot open the mirror at {where}: {_one_line(exc)}") from exc
     return Store(engine=engine, url=url)
+
+
+@contextmanager
+def _migration_lock(engine: Engine, path: Path | None) -> Iterator[None]:
+    """One process at a time upgrades a SQLite mirror.
+
+    Two processes opening a mirror that is behind (the app and a cron sync after an upgrade of
+    dslp, or two first runs on a new mirror) would both start the migration in a deferred
+    transaction; the second cannot upgrade its read lock and SQLite answers "database is
+    locked" at once, whatever the busy timeout. An exclusive lock file beside the mirror makes
+    the second wait, then find the schema at head. A mirror already at head skips the lock.
+    """
+    if path is None:
+        yield
+        return
+    from store.migrate import HEAD_REVISION, current_revision
+
+    if current_revision(engine) == HEAD_REVISION:
+        yield
+        return
+    try:
+        import fcntl
+    except ImportError:  # no flock (Windows): SQLite's own locking is all there is
+        yield
+        return
+    fd = os.open(path.with_name(path.name + ".migrate.lock"), os.O_CREAT | os.O_RDWR, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # closing the descriptor releases the lock
 
 
 def _one_line(exc: BaseException) -> str:

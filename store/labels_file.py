@@ -55,19 +55,36 @@ def _mapping(loader: _StrictLoader, node: yaml.MappingNode, deep: bool = False) 
 _StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping)
 
 
-def parse_labels(text: str, source: str = "labels file") -> list[LabelSpec]:
-    loader = _StrictLoader(text)
+def _load(text: str, source: str) -> tuple[Any, list[tuple[int, str]]]:
+    """The YAML document and the duplicate keys met on the way; any failure is one line."""
+    try:
+        loader = _StrictLoader(text)  # the reader already refuses control characters here
+    except yaml.YAMLError as exc:
+        raise LabelFileError(f"{source}: not valid YAML ({_problem(exc)})") from None
     loader.problems = []
     try:
-        data = loader.get_single_data()
+        return loader.get_single_data(), loader.problems
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}: " if mark else ""
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise LabelFileError(f"{source}: {where}not valid YAML ({problem})") from None
+        raise LabelFileError(f"{source}: {where}not valid YAML ({_problem(exc)})") from None
+    except TypeError:  # a list or mapping used as a key
+        raise LabelFileError(
+            f"{source}: keys must be plain text (name, color, description)"
+        ) from None
+    except RecursionError:
+        raise LabelFileError(f"{source}: nested too deeply to be a labels file") from None
     finally:
         loader.dispose()
-    problems = loader.problems
+
+
+def _problem(exc: yaml.YAMLError) -> str:
+    problem = getattr(exc, "problem", None) or str(exc).strip().splitlines()[0]
+    return " ".join(str(problem).split())
+
+
+def parse_labels(text: str, source: str = "labels file") -> list[LabelSpec]:
+    data, problems = _load(text, source)
     if not isinstance(data, list):
         raise LabelFileError(f"{source}: expected a list of labels (- name: ..., color: ...)")
     specs: list[LabelSpec] = []

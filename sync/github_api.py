@@ -172,14 +172,16 @@ class Client:
 
     # -- writes (never retried here) -----------------------------------------------------------
 
-    def write(self, verb: str, url: str, payload: Any = None) -> Response:
+    def write(self, verb: str, url: str, payload: Any = None, _limited: int = 0) -> Response:
         """One attempt; a lost reply raises WriteUnknown so the caller checks before re-sending."""
         try:
             status, raw_headers, body = self.requester.requestJson(verb, url, input=payload)
         except Exception as exc:
             if _never_connected(exc):
                 raise NotSent(self._net_message(exc)) from None
-            raise WriteUnknown(f"no reply to {verb} {url}: {_short(exc)}") from None
+            raise WriteUnknown(
+                redact(f"no reply to {verb} {url}: {_short(exc)}", self.token)
+            ) from None
         resp = Response(status, {k.lower(): v for k, v in raw_headers.items()})
         self._count(resp)
         if 200 <= status < 300:
@@ -193,8 +195,14 @@ class Client:
         wait = self._retry_wait(resp, body)
         if wait is not None and wait >= 0:
             # Rate limited before the write was applied: safe to wait and try once more.
+            if _limited >= MAX_READ_ATTEMPTS:  # GitHub keeps refusing: stop, never loop
+                raise RateLimited(
+                    f"GitHub rate limit on {_path(url)} persists after {_limited} waits: "
+                    "run the sync again later",
+                    self.clock() + wait,
+                )
             self._wait(wait, "rate limit")
-            return self.write(verb, url, payload)
+            return self.write(verb, url, payload, _limited + 1)
         raise self._error(resp, body, url)
 
     # -- policy --------------------------------------------------------------------------------
@@ -249,7 +257,8 @@ class Client:
         return min(delay * 2, 60.0)
 
     def _error(self, resp: Response, body: str, url: str) -> GitHubError:
-        status, message = resp.status, _message(body) or "no message"
+        # A proxy or server may echo the request's headers back: never pass the token on.
+        status, message = resp.status, redact(_message(body), self.token) or "no message"
         if status == 401:
             return AuthError(
                 "GitHub rejected the token (401 Bad credentials): set GITHUB_TOKEN to a valid "

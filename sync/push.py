@@ -23,8 +23,9 @@ from store.mirror import upsert_comments
 from store.models import Issue, OutboxEntry, Repository
 from store.outbox import entries_to_push, mark_entry
 from store.rules import make_marker
+from sync.auth import redact
 from sync.events import EventSink, Progress
-from sync.github_api import AuthError, Client, GitHubError, NotSent, WriteUnknown
+from sync.github_api import AuthError, Client, GitHubError, NotSent, RateLimited, WriteUnknown
 from sync.pull import Cancelled
 
 STATUS_LABELS = ("succeeded", "failed", "on hold")
@@ -70,9 +71,11 @@ def push_outbox(
         try:
             pusher.push(entry)
         except Conflict as exc:
-            _mark(store, entry.id, "conflict", error=str(exc))
+            _mark(store, entry.id, "conflict", error=_reason(exc, client))
             conflicts += 1
-        except AuthError:
+        except (AuthError, RateLimited):
+            # A rate limit longer than --max-wait is GitHub saying "later", not "never": the
+            # entry stays queued (its status 403 must not send it to conflict) and the run stops.
             raise
         except WriteUnknown as exc:
             left = len(entries) - done + 1
@@ -83,7 +86,7 @@ def push_outbox(
         except GitHubError as exc:
             if exc.status not in CONFLICT_STATUSES:
                 raise
-            _mark(store, entry.id, "conflict", error=str(exc))
+            _mark(store, entry.id, "conflict", error=_reason(exc, client))
             conflicts += 1
         else:
             _mark(store, entry.id, "sent")
@@ -95,6 +98,11 @@ def push_outbox(
 def _mark(store: Store, entry_id: str, state: str, **kwargs: Any) -> None:
     with store.session(write=True) as s:
         mark_entry(s, entry_id, state, **kwargs)
+
+
+def _reason(exc: Exception, client: Client) -> str:
+    """An error as stored on the entry and shown by `dslp outbox`: one line, no token."""
+    return redact(str(exc), client.token)
 
 
 class _Pusher:
@@ -137,7 +145,8 @@ class _Pusher:
         except (NotSent, GitHubError) as exc:
             if isinstance(exc, WriteUnknown):
                 raise
-            _mark(self.store, entry.id, "pending", error=str(exc))  # provably not applied
+            # provably not applied
+            _mark(self.store, entry.id, "pending", error=_reason(exc, self.client))
             raise
         comment = resp.data or {}
         self._remember(entry.id, comment.get("id"), comment)

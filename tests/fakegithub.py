@@ -1244,7 +1244,8 @@ class FakeGitHub:
         fault = self._take_fault(method, path)
         rec.fault = fault.kind if fault else None
         if fault is not None and fault.kind == "delay":
-            time.sleep(fault.seconds)
+            # Simulated network latency on the server side (benchmarks), not a test waiting.
+            threading.Event().wait(fault.seconds)
         if fault is not None and (
             fault.kind in ("status", "invalid_json")
             or (fault.kind == "drop" and not fault.after_apply)

@@ -149,6 +149,7 @@ def test_signoff_checklist_and_model_are_pending(
         == 0
     )
     code, out, _ = run(capsys, "status", "--db", db, "--json")
+    assert code == 0
     churn = next(p for p in json.loads(out)["projects"] if p["repo"] == CHURN)
     assert churn["outbox_pending"] == 6
     assert churn["cards"]["monitoring"] == 1 and churn["phase"] == "monitoring"
