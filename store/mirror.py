@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import bindparam, delete, select, update
 from sqlmodel import Session
 
+from store.history import record_changes, record_model_change
 from store.issue_body import parse_body
 from store.markers import apply_marked_comments
 from store.models import (
@@ -184,6 +185,7 @@ def upsert_issues(session: Session, repo_id: int, items: Sequence[dict[str, Any]
         if group:
             cols = [c for c in group[0] if c not in ("repo_id", "number")]
             upsert(session, Issue, group, ["repo_id", "number"], update_cols=cols)
+    record_changes(session, repo_id, [r["number"] for r in plain])  # one statement: history
     _link_labels(session, repo_id, rows)
     return len(rows)
 
@@ -384,3 +386,4 @@ def refresh_model_phase(session: Session, repo_id: int, number: int) -> None:
         return
     status = current_model_status(session, repo_id).get(number)
     issue.phase = card_phase(issue.kind, issue.labels, status)
+    record_model_change(session, repo_id, number)

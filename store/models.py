@@ -260,3 +260,26 @@ class AuditEvent(SQLModel, table=True):
     )
     issue_number: int | None = None
     detail: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+class PhaseEvent(SQLModel, table=True):
+    """A card's phase/state/outcome as first seen and at each change: the history reports need.
+
+    GitHub keeps no history of label changes in the issues list, so a sync (or a local change)
+    appends a row only when a card is new or one of these three values moved. `at` is when the
+    change happened as best known (GitHub's created_at for a card's first row, its updated_at
+    for a change seen by a sync, the status row's time for a model status change);
+    `recorded_at` is when this mirror learned it: where a report's knowledge of the past begins.
+    """
+
+    __table_args__ = (Index("ix_phaseevent_repo_issue", "repo_id", "issue_number", "id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    repo_id: int = Field(sa_column=_repo_fk())
+    issue_number: int
+    at: datetime
+    recorded_at: datetime = Field(default_factory=utcnow)
+    phase: str | None = None
+    state: str = "open"
+    outcome: str | None = None
+    source: str = "sync"  # "sync", "local" or "migration"

@@ -56,3 +56,93 @@ def test_a_mirror_from_a_newer_dslp_is_refused(tmp_path: Path) -> None:
     store.dispose()
     with pytest.raises(StoreError, match="newer than this dslp"):
         open_store(db)
+
+
+def test_0001_mirror_upgrades_to_0002_with_a_history_baseline(tmp_path: Path) -> None:
+    """Rows stay; each existing card gets one baseline event, so the next sync adds only changes."""
+    from sqlalchemy import select
+
+    from store.mirror import upsert_issues
+    from store.models import PhaseEvent
+
+    db = tmp_path / "v1.db"
+    engine = make_engine(f"sqlite:///{db}")
+    upgrade_to_head(engine, "0001")
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO repository (full_name, default_branch, added_at) "
+                "VALUES ('o/r', 'main', '2026-01-01 00:00:00')"
+            )
+        )
+        for number, labels, kind, phase, is_pr in (
+            (1, '["Ask"]', "'ask'", "'ideation'", 0),
+            (2, '["Experiment"]', "'experiment'", "'experiment'", 0),
+            (3, "[]", "NULL", "NULL", 1),
+        ):
+            conn.execute(
+                text(
+                    "INSERT INTO issue (repo_id, number, title, state, labels, comments_count, "
+                    "is_pull_request, ask_refs, experiment_refs, kind, phase, created_at, "
+                    f"updated_at) VALUES (1, {number}, 't{number}', 'open', '{labels}', 0, "
+                    f"{is_pr}, '[]', '[]', {kind}, {phase}, '2026-01-02 00:00:00.000000', "
+                    "'2026-01-03 00:00:00.000000')"
+                )
+            )
+    engine.dispose()
+    store = open_store(db)
+    try:
+        assert current_revision(store.engine) == "0002" == HEAD_REVISION
+        with store.engine.connect() as conn:
+            rows = conn.execute(text("SELECT number, title, kind FROM issue ORDER BY number")).all()
+        assert [tuple(r) for r in rows] == [
+            (1, "t1", "ask"),
+            (2, "t2", "experiment"),
+            (3, "t3", None),
+        ]
+        with store.session() as s:
+            events = s.execute(select(PhaseEvent).order_by(PhaseEvent.id)).scalars().all()
+            assert [(e.issue_number, e.phase, e.state, e.source) for e in events] == [
+                (1, "ideation", "open", "migration"),
+                (2, "experiment", "open", "migration"),
+            ]
+            assert events[0].at.isoformat() == "2026-01-02T00:00:00+00:00"
+        item = {
+            "id": 11, "number": 1, "title": "t1", "labels": [{"name": "Ask"}],
+            "created_at": "2026-01-02T00:00:00Z", "updated_at": "2026-01-03T00:00:00Z",
+        }  # fmt: skip
+        with store.session(write=True) as s:
+            upsert_issues(s, 1, [item])  # same phase and state as the baseline: no new event
+            upsert_issues(s, 1, [{**item, "labels": [{"name": "Explore"}]}])
+        with store.session() as s:
+            phases = s.execute(select(PhaseEvent.phase).order_by(PhaseEvent.id)).scalars().all()
+        assert phases == ["ideation", "experiment", "explore"]
+    finally:
+        store.dispose()
+
+
+def test_schema_at_head_matches_the_models(tmp_path: Path) -> None:
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+    from sqlmodel import SQLModel
+
+    store = open_store(tmp_path / "head.db")
+    try:
+        with store.engine.connect() as conn:
+            assert compare_metadata(MigrationContext.configure(conn), SQLModel.metadata) == []
+    finally:
+        store.dispose()
+
+
+def test_0002_downgrades_cleanly(tmp_path: Path) -> None:
+    from alembic import command
+
+    store = open_store(tmp_path / "down.db")
+    try:
+        command.downgrade(alembic_config(store.engine), "0001")
+        assert current_revision(store.engine) == "0001"
+        with store.engine.connect() as conn:
+            names = {r[0] for r in conn.execute(text("SELECT name FROM sqlite_master"))}
+        assert "phaseevent" not in names and "issue" in names
+    finally:
+        store.dispose()
