@@ -14,7 +14,6 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlmodel import Session
 
-from store.issue_body import parse_body
 from store.models import (
     Branch,
     ChecklistItem,
@@ -26,8 +25,12 @@ from store.models import (
     Repository,
     SignOff,
 )
-from store.outbox import PENDING_STATES
 from store.rules import PHASES, project_phase
+
+# Outbox states that still wait for GitHub: store.outbox.PENDING_STATES (a test holds them
+# equal). Not imported from there: the outbox pulls in the write path (mirror, Markdown parser),
+# which the app's first screen does not need, and every import delays its first paint.
+PENDING_STATES = ("pending", "in_flight")
 
 
 class UnknownRepo(LookupError):
@@ -102,8 +105,10 @@ class Card:
     phase: str | None
     labels: tuple[str, ...]
     updated_at: datetime | None
+    html_url: str | None = None
 
     def as_json(self) -> dict[str, Any]:
+        # A stable JSON contract (`dslp board --json`): new fields stay out of it.
         return {
             "number": self.number,
             "title": self.title,
@@ -322,20 +327,33 @@ def _pending_numbers(session: Session, repo_id: int) -> set[int]:
     )
 
 
+def _pending_outcomes(session: Session, repo_id: int, number: int | None = None) -> dict[int, str]:
+    """Issue number -> the status of its latest outcome still waiting for a push.
+
+    An outcome logged offline shows on its card (board, lineage, detail) before GitHub has the
+    label; once pushed, the label pulled back from GitHub is the truth again.
+    """
+    query = (
+        select(ExperimentOutcome.issue_number, ExperimentOutcome.status)
+        .join(OutboxEntry, OutboxEntry.id == ExperimentOutcome.id)  # type: ignore[arg-type]
+        .where(
+            ExperimentOutcome.repo_id == repo_id,  # type: ignore[arg-type]
+            OutboxEntry.state.in_(PENDING_STATES),  # type: ignore[attr-defined]
+        )
+        .order_by(ExperimentOutcome.created_at)  # type: ignore[arg-type]
+    )
+    if number is not None:
+        query = query.where(ExperimentOutcome.issue_number == number)  # type: ignore[arg-type]
+    return dict(session.execute(query).all())  # type: ignore[arg-type]
+
+
 def board(session: Session, full_name: str, *, include_closed: bool = True) -> Board:
     """The phase board of one project: seven columns, unclassified issues apart, gate states."""
     repo = get_repo(session, full_name)
     assert repo.id is not None
     branches = _branch_index(session, repo.id)
     pending = _pending_numbers(session, repo.id)
-    # Outcomes logged locally show on the card before GitHub has the label.
-    local_outcome = dict(
-        session.execute(
-            select(ExperimentOutcome.issue_number, ExperimentOutcome.status)
-            .where(ExperimentOutcome.repo_id == repo.id)  # type: ignore[arg-type]
-            .order_by(ExperimentOutcome.created_at)  # type: ignore[arg-type]
-        ).all()
-    )
+    local_outcome = _pending_outcomes(session, repo.id)
     query = (
         select(
             Issue.number,
@@ -346,6 +364,7 @@ def board(session: Session, full_name: str, *, include_closed: bool = True) -> B
             Issue.phase,
             Issue.labels,
             Issue.updated_at,
+            Issue.html_url,
         )
         .where(
             Issue.repo_id == repo.id,  # type: ignore[arg-type]
@@ -359,18 +378,19 @@ def board(session: Session, full_name: str, *, include_closed: bool = True) -> B
     columns: dict[str, list[Card]] = {p: [] for p in PHASES}
     unclassified: list[Card] = []
     counts: Counter[str] = Counter()
-    for number, title, kind, state, outcome, phase, labels, updated in session.execute(query):
+    for number, title, kind, state, outcome, phase, labels, updated, url in session.execute(query):
         card = Card(
             number=number,
             title=title,
             kind=kind,
             state=state,
-            outcome=local_outcome.get(number, outcome) if number in pending else outcome,
+            outcome=local_outcome.get(number, outcome),
             branch=branches.get(number),
             pending_sync=number in pending,
             phase=phase,
             labels=tuple(labels or ()),
             updated_at=updated,
+            html_url=url,
         )
         if phase is None:
             unclassified.append(card)
@@ -431,6 +451,7 @@ class ChecklistView:
     text: str
     done: bool
     origin: str
+    pending_sync: bool = False
 
 
 @dataclass(frozen=True)
@@ -469,10 +490,23 @@ class CardDetail:
     checklist: list[ChecklistView]
     model: ModelInfo | None
     violations: list[str]
+    pending_kinds: tuple[str, ...] = ()  # outbox kinds still waiting for a push ("model", ...)
 
 
-def _linked(issue: Issue) -> LinkedCard:
-    return LinkedCard(issue.number, issue.title, issue.kind, issue.state, issue.outcome)
+_LINK_COLUMNS = (
+    Issue.number,
+    Issue.title,
+    Issue.kind,
+    Issue.state,
+    Issue.outcome,
+    Issue.ask_refs,
+    Issue.experiment_refs,
+)
+
+
+def _linked(row: Any, pending_outcomes: dict[int, str]) -> LinkedCard:
+    number, title, kind, state, outcome = row[:5]
+    return LinkedCard(number, title, kind, state, pending_outcomes.get(number, outcome))
 
 
 def card_detail(session: Session, full_name: str, number: int) -> CardDetail:
@@ -484,17 +518,28 @@ def card_detail(session: Session, full_name: str, number: int) -> CardDetail:
     ).scalar_one_or_none()
     if issue is None:
         raise LookupError(f"{full_name}#{number} is not in the mirror: run `dslp sync {full_name}`")
+    from store.issue_body import parse_body  # Markdown parser: only a card's detail needs it
+
     parsed = parse_body(issue.body)
+    pending_outcomes = _pending_outcomes(session, rid)
     up = list(dict.fromkeys([*issue.ask_refs, *issue.experiment_refs]))
+    # Links live in JSON lists: read the few columns they need of every card in one query
+    # (no bodies), rather than one query per linked card.
     others = {
-        i.number: i
-        for i in session.execute(
-            select(Issue).where(Issue.repo_id == rid, Issue.is_pull_request.is_(False))  # type: ignore[arg-type,attr-defined]
-        ).scalars()
+        row[0]: row
+        for row in session.execute(
+            select(*_LINK_COLUMNS).where(
+                Issue.repo_id == rid,  # type: ignore[arg-type]
+                Issue.is_pull_request.is_(False),  # type: ignore[attr-defined]
+                Issue.gone.is_(None),  # type: ignore[union-attr]
+            )
+        ).all()
     }
-    parents = [_linked(others[n]) for n in up if n in others]
+    parents = [_linked(others[n], pending_outcomes) for n in up if n in others]
     children = [
-        _linked(i) for i in others.values() if number in i.ask_refs or number in i.experiment_refs
+        _linked(row, pending_outcomes)
+        for row in others.values()
+        if number in (row[5] or ()) or number in (row[6] or ())
     ]
     branch_rows = list(
         session.execute(
@@ -503,24 +548,27 @@ def card_detail(session: Session, full_name: str, number: int) -> CardDetail:
     )
     names = {b.name for b in branch_rows}
     prs = [
-        _linked(p)
-        for p in session.execute(
-            select(Issue).where(
+        _linked(row, pending_outcomes)
+        for row in session.execute(
+            select(*_LINK_COLUMNS[:5]).where(
                 Issue.repo_id == rid,  # type: ignore[arg-type]
                 Issue.is_pull_request.is_(True),  # type: ignore[attr-defined]
                 Issue.pr_head_ref.in_(names or {""}),  # type: ignore[union-attr]
             )
-        ).scalars()
+        ).all()
     ]
-    pending_ids = set(
-        session.execute(
-            select(OutboxEntry.id).where(
-                OutboxEntry.repo_id == rid,  # type: ignore[arg-type]
-                OutboxEntry.issue_number == number,  # type: ignore[arg-type]
-                OutboxEntry.state.in_(PENDING_STATES),  # type: ignore[attr-defined]
-            )
-        ).scalars()
-    )
+    pending_entries = session.execute(
+        select(OutboxEntry.id, OutboxEntry.kind, OutboxEntry.payload).where(
+            OutboxEntry.repo_id == rid,  # type: ignore[arg-type]
+            OutboxEntry.issue_number == number,  # type: ignore[arg-type]
+            OutboxEntry.state.in_(PENDING_STATES),  # type: ignore[attr-defined]
+        )
+    ).all()
+    pending_ids = {entry_id for entry_id, _kind, _payload in pending_entries}
+    # A checklist entry names its item by text (payload JSON, compared here: portable SQL).
+    pending_texts = {
+        (payload or {}).get("text") for _id, kind, payload in pending_entries if kind == "checklist"
+    }
     outcomes = [
         OutcomeView(
             o.id,
@@ -548,7 +596,7 @@ def card_detail(session: Session, full_name: str, number: int) -> CardDetail:
         ).scalars()
     ]
     checklist = [
-        ChecklistView(i.position, i.text, i.done, i.origin)
+        ChecklistView(i.position, i.text, i.done, i.origin, i.text in pending_texts)
         for i in session.execute(
             select(ChecklistItem)
             .where(ChecklistItem.repo_id == rid, ChecklistItem.issue_number == number)  # type: ignore[arg-type]
@@ -556,7 +604,10 @@ def card_detail(session: Session, full_name: str, number: int) -> CardDetail:
         ).scalars()
     ]
     if not checklist and issue.kind == "model":
-        checklist = [ChecklistView(i, t.text, t.done, "body") for i, t in enumerate(parsed.tasks)]
+        checklist = [
+            ChecklistView(i, t.text, t.done, "body", t.text in pending_texts)
+            for i, t in enumerate(parsed.tasks)
+        ]
     model = next((m for m in _models(session, [rid]).get(rid, []) if m.number == number), None)
     violations = card_violations(issue, branch_rows, outcomes)
     return CardDetail(
@@ -567,7 +618,7 @@ def card_detail(session: Session, full_name: str, number: int) -> CardDetail:
         kind=issue.kind,
         phase=issue.phase,
         state=issue.state,
-        outcome=issue.outcome,
+        outcome=pending_outcomes.get(number, issue.outcome),
         labels=tuple(issue.labels),
         author=issue.author,
         html_url=issue.html_url,
@@ -587,6 +638,7 @@ def card_detail(session: Session, full_name: str, number: int) -> CardDetail:
         checklist=checklist,
         model=model,
         violations=violations,
+        pending_kinds=tuple(sorted({kind for _id, kind, _payload in pending_entries})),
     )
 
 
@@ -612,3 +664,62 @@ def card_violations(issue: Issue, branches: list[Branch], outcomes: list[Outcome
         if not (issue.tldr or any(o.tldr for o in outcomes)):
             found.append("experiment closed without a TLDR in its Results")
     return found
+
+
+@dataclass(frozen=True)
+class SignOffView:
+    gate: str
+    stakeholder: str
+    decision: str
+    note: str
+    created_at: datetime | None
+    issue_number: int | None
+    pending_sync: bool
+
+
+def signoff_history(session: Session, full_name: str) -> dict[str, list[SignOffView]]:
+    """Every sign-off of a project by gate, oldest first, with whether it still waits for a push."""
+    repo = get_repo(session, full_name)
+    rows = session.execute(
+        select(SignOff, OutboxEntry.state)
+        .outerjoin(OutboxEntry, OutboxEntry.id == SignOff.id)  # type: ignore[arg-type]
+        .where(SignOff.repo_id == repo.id)  # type: ignore[arg-type]
+        .order_by(SignOff.created_at, SignOff.id)  # type: ignore[arg-type]
+    ).all()
+    out: dict[str, list[SignOffView]] = {}
+    for row, state in rows:
+        out.setdefault(row.gate, []).append(
+            SignOffView(
+                gate=row.gate,
+                stakeholder=row.stakeholder,
+                decision=row.decision,
+                note=row.note,
+                created_at=row.created_at,
+                issue_number=row.issue_number,
+                pending_sync=state in PENDING_STATES,
+            )
+        )
+    return out
+
+
+@dataclass(frozen=True)
+class CardRef:
+    repo: str
+    number: int
+    title: str
+    kind: str | None
+    state: str
+
+
+def card_index(session: Session) -> list[CardRef]:
+    """Number and title of every card of every project (no PRs, no gone issues)."""
+    rows = session.execute(
+        select(Repository.full_name, Issue.number, Issue.title, Issue.kind, Issue.state)
+        .join(Repository, Repository.id == Issue.repo_id)  # type: ignore[arg-type]
+        .where(
+            Issue.is_pull_request.is_(False),  # type: ignore[attr-defined]
+            Issue.gone.is_(None),  # type: ignore[union-attr]
+        )
+        .order_by(Repository.full_name, Issue.number)  # type: ignore[arg-type]
+    ).all()
+    return [CardRef(repo, number, title, kind, state) for repo, number, title, kind, state in rows]

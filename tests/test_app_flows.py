@@ -10,16 +10,18 @@ from sqlalchemy import select
 from textual.geometry import Region
 from textual.pilot import Pilot
 from textual.widget import Widget
-from textual.widgets import Input, OptionList, Static, TextArea
+from textual.widgets import Input, OptionList, Select, Static, TextArea
 
 from dslp_tui.app import DslpApp
 from dslp_tui.screens.board import BoardScreen
 from dslp_tui.screens.card import CardScreen
 from dslp_tui.screens.gates import GateScreen
+from dslp_tui.screens.model_dialog import ModelDialog
+from dslp_tui.screens.outbox import OutboxScreen
 from dslp_tui.screens.outcome_dialog import OutcomeDialog
 from dslp_tui.screens.signoff_dialog import SignOffDialog
 from store.db import Store
-from store.models import ChecklistItem, ExperimentOutcome, OutboxEntry, SignOff
+from store.models import ChecklistItem, ExperimentOutcome, ModelStatus, OutboxEntry, SignOff
 
 SIZE = (120, 40)
 
@@ -221,8 +223,10 @@ async def test_checklist_space_toggles_and_a_adds(demo_store: Store) -> None:
         assert rendered(checklist).startswith("[x] Parametrize")
         await pilot.press("space")
         await settle(pilot)
-        assert rendered(checklist).startswith("[ ] Parametrize")
-        assert "pending sync" in static_text(card.query_one("#checklist-title", Static))
+        lines = rendered(checklist).splitlines()
+        assert lines[0].startswith("[ ] Parametrize") and "pending sync" in lines[0]
+        assert "pending sync" not in lines[1]  # only the items that changed wait for a push
+        assert "2 ⇡ pending sync" in static_text(card.query_one("#checklist-title", Static))
         await pilot.press("a")
         await pilot.pause()
         await pilot.press(*"Load test", "enter")
@@ -273,6 +277,7 @@ async def test_models_help_browser_and_copy(
         await pilot.pause()
         keys = rendered(app.screen.query_one("#help-keys"))
         assert "Filter cards as you type" in keys and "ctrl+p" in keys
+        assert "q, ^q" in keys and "Leave dslp" in keys  # q quits, listed with ctrl+q
         await pilot.press("escape", "o", "y")
         await settle(pilot)
         assert opened == ["https://github.com/acme/churn-prediction/issues/1"]
@@ -293,9 +298,9 @@ async def test_palette_jumps_to_a_card_by_number(demo_store: Store) -> None:
         assert (app.screen.repo, app.screen.number) == ("acme/churn-prediction", 11)
 
 
-async def test_a_5000_card_board_is_capped_and_filterable(store: Store) -> None:
+async def test_a_5000_card_board_pages_and_filters(store: Store) -> None:
     from dslp_tui.demo import _issue
-    from dslp_tui.widgets.phase_column import CAP
+    from dslp_tui.widgets.phase_column import CAP, PAGE
     from store.mirror import ensure_repo, upsert_issues
 
     with store.session(write=True) as s:
@@ -307,8 +312,89 @@ async def test_a_5000_card_board_is_capped_and_filterable(store: Store) -> None:
     async with app.run_test(size=SIZE) as pilot:
         board = await open_board(pilot)
         listing = board.query_one("#list-experiment", OptionList)
-        assert listing.option_count == CAP + 1  # the cap, then "N more"
-        assert "4,700 more" in str(listing.get_option_at_index(CAP).prompt)
+        assert listing.option_count == CAP + 1  # one page, then "N more"
+        assert f"{5000 - CAP:,} more" in str(listing.get_option_at_index(CAP).prompt)
+        assert board.focused is listing
+        await pilot.press("end", "down")  # the cursor on "N more" shows the next page
+        await pilot.pause()
+        assert listing.option_count == CAP + PAGE + 1
+        assert f"{5000 - CAP - PAGE:,} more" in str(listing.get_option_at_index(CAP + PAGE).prompt)
+        assert board.selected_card() is not None
+        # "more" became the page's first card (#4950); down went one further
+        assert board.selected_card().number == 5000 - CAP - 1  # type: ignore[union-attr]
         board.query_one("#filter", Input).value = "#4321"
         await pilot.pause()
         assert listing.option_count == 1
+
+
+async def test_model_status_form_saves_only_what_changed(demo_store: Store) -> None:
+    app = app_for(demo_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_board(pilot)
+        await pilot.press("l", "l", "l", "l", "enter")  # the Model column: #7
+        await settle(pilot)
+        card = app.screen
+        assert isinstance(card, CardScreen) and card.number == 7
+        assert "status candidate" in static_text(card.query_one("#card-model", Static))
+        await pilot.press("u")
+        await pilot.pause()
+        dialog = app.screen
+        assert isinstance(dialog, ModelDialog)
+        await pilot.press("ctrl+s")  # nothing changed: stays open and says so
+        await pilot.pause()
+        assert app.screen is dialog
+        assert "change the status" in static_text(dialog.query_one("#model-error", Static))
+        dialog.query_one("#status", Select).value = "staging"
+        dialog.query_one("#health", Select).value = "healthy"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert app.screen is card
+        line = static_text(card.query_one("#card-model", Static))
+        assert "status staging" in line and "healthy" in line and "pending sync" in line
+    with demo_store.session() as s:
+        (entry,) = s.execute(select(OutboxEntry).where(OutboxEntry.kind == "model")).scalars()
+        assert entry.state == "pending" and entry.issue_number == 7
+        assert entry.payload == {"status": "staging", "health": "healthy", "version": None}
+        row = s.get(ModelStatus, entry.id)
+        assert row is not None and (row.status, row.health) == ("staging", "healthy")
+
+
+async def test_outbox_lists_reasons_and_retries_a_conflict(demo_store: Store) -> None:
+    from store.outbox import mark_entry
+
+    with demo_store.session(write=True) as s:
+        entries = list(s.execute(select(OutboxEntry).order_by(OutboxEntry.created_at)).scalars())
+        assert len(entries) >= 2
+        conflict_id = entries[0].id
+        mark_entry(s, conflict_id, "conflict", error="422 issue is locked\nmore detail")
+    app = app_for(demo_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("O")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, OutboxScreen)
+        assert len(screen.entries) == len(entries)
+        assert "1 conflicts" in static_text(screen.query_one("#outbox-summary", Static))
+        assert screen.current() is not None and screen.current().id == conflict_id  # type: ignore[union-attr]
+        reason = static_text(screen.query_one("#outbox-reason", Static))
+        assert "422 issue is locked" in reason and "more detail" not in reason
+        await pilot.press("j", "r")  # a pending entry: nothing to retry
+        await settle(pilot)
+        await pilot.press("k", "r")
+        await settle(pilot)
+        assert "0 conflicts" in static_text(screen.query_one("#outbox-summary", Static))
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert "Queue the highlighted conflict again" in rendered(
+            app.screen.query_one("#help-keys")
+        )
+    with demo_store.session() as s:
+        entry = s.get(OutboxEntry, conflict_id)
+        assert entry is not None and entry.state == "pending" and entry.last_error is None
+
+
+def test_queries_count_the_same_pending_states_as_the_outbox() -> None:
+    from store import outbox, queries
+
+    assert queries.PENDING_STATES == outbox.PENDING_STATES

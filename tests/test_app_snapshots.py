@@ -48,7 +48,10 @@ def steps(*keys: str):  # type: ignore[no-untyped-def]
             for _ in range(2):
                 await pilot.pause()
                 await pilot.app.workers.wait_for_complete()
-        await pilot.pause()
+        # Focus moved by a load restyles on a later refresh: let it land before the picture.
+        for _ in range(3):
+            await pilot.pause()
+            await pilot.wait_for_scheduled_animations()
 
     return run
 
@@ -93,4 +96,13 @@ def test_models(snap_compare, fixed_store: Store) -> None:  # type: ignore[no-un
 
 def test_help(snap_compare, fixed_store: Store) -> None:  # type: ignore[no-untyped-def]
     run = steps("enter", "question_mark")
+    assert snap_compare(make_app(fixed_store), terminal_size=SIZE, run_before=run)
+
+
+def test_outbox(snap_compare, fixed_store: Store) -> None:  # type: ignore[no-untyped-def]
+    assert snap_compare(make_app(fixed_store), terminal_size=SIZE, run_before=steps("O"))
+
+
+def test_model_status_modal(snap_compare, fixed_store: Store) -> None:  # type: ignore[no-untyped-def]
+    run = steps("enter", "l", "l", "l", "l", "enter", "u")
     assert snap_compare(make_app(fixed_store), terminal_size=SIZE, run_before=run)

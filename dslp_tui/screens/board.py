@@ -85,10 +85,11 @@ class BoardScreen(DslpScreen):
 
     async def load(self) -> None:
         repo = self.repo
-        self.board = await self.dslp.read(lambda s: board(s, repo))
+        self.board = await self.dslp.read_first(f"board:{repo}", lambda s: board(s, repo))
         self._cards = {c.number: c for cards in self.board.columns.values() for c in cards}
         self._cards.update({c.number: c for c in self.board.unclassified})
         self.refresh_board()
+        self.dslp.painted("board")
 
     def _title(self) -> Text:
         title = Text.assemble(lit(self.repo, "bold"), (" · phase board", "bold"))
@@ -156,7 +157,7 @@ class BoardScreen(DslpScreen):
         self.query_one(CardPreview).show(self.repo, self.selected_card())
 
     def _url(self, card: Card) -> str:
-        return f"https://github.com/{safe(self.repo)}/issues/{card.number}"
+        return card.html_url or f"https://github.com/{safe(self.repo)}/issues/{card.number}"
 
     # -- events ----------------------------------------------------------------------------
 
@@ -168,7 +169,7 @@ class BoardScreen(DslpScreen):
     @on(OptionList.OptionSelected)
     def _selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
-        if event.option.id is not None:
+        if event.option.id is not None and event.option.id.isdigit():
             self.dslp.open_card(self.repo, int(event.option.id))
 
     def on_descendant_focus(self, event: events.DescendantFocus) -> None:

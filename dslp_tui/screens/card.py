@@ -11,6 +11,7 @@ from textual.widgets import Footer, Markdown, OptionList, Static
 from textual.widgets.option_list import Option
 
 from dslp_tui.screens.base import DslpScreen
+from dslp_tui.screens.model_dialog import ModelDialog, ModelForm
 from dslp_tui.screens.outcome_dialog import OutcomeDialog, OutcomeForm
 from dslp_tui.screens.text_prompt import TextPrompt
 from dslp_tui.text import ago, safe
@@ -44,6 +45,7 @@ class CardScreen(DslpScreen):
     BINDINGS = [
         Binding("l", "log_outcome", "Log outcome", id="log-outcome", tooltip="Experiment result"),
         Binding("a", "add_item", "Add item", id="add-item", tooltip="Add a checklist item"),
+        Binding("u", "model_status", "Model status", id="model-status", tooltip="Status/health"),
         Binding("o", "browser", "Browser", id="browser", tooltip="Open the card on GitHub"),
         Binding("y", "copy", "Copy URL", id="copy", tooltip="Copy the card's GitHub URL"),
         Binding("g", "gates", "Gates", id="gates", show=False),
@@ -88,7 +90,10 @@ class CardScreen(DslpScreen):
         self.refresh_bindings()
         if first:
             linked = detail.parents or detail.children
-            self.query_one("#lineage" if linked else "#card-body").focus()
+            # The lineage sits under the header: open at the top, header in view, whatever
+            # the body's height turns out to be once its Markdown is laid out.
+            self.query_one("#lineage" if linked else "#card-body").focus(scroll_visible=False)
+            self.query_one("#card-body").scroll_home(animate=False, immediate=True)
 
     def dismiss_later(self) -> None:
         self.set_timer(0.01, self.action_back)
@@ -131,13 +136,17 @@ class CardScreen(DslpScreen):
         lineage.set_options(options)
 
         model = self.query_one("#card-model", Static)
-        if d.model is not None:
+        if d.kind == "model" or d.model is not None:
             m = d.model
             text = Text("Model  ", style="bold")
-            text.append(f"version {m.version or '—'}  ·  status {m.status or '—'}  ·  health ")
-            text.append_text(health_text(m.health))
+            text.append(f"version {(m and m.version) or '—'}  ·  status {(m and m.status) or '—'}")
+            text.append("  ·  health ")
+            text.append_text(health_text(m.health if m else None))
+            if "model" in d.pending_kinds:
+                text.append(f"  {PENDING_SYNC}", style="bold yellow")
+            text.append("   u sets status", style="dim")
             model.update(text)
-        model.display = d.model is not None
+        model.display = d.kind == "model" or d.model is not None
 
         is_model = d.kind == "model"
         checklist = self.query_one(Checklist)
@@ -149,8 +158,9 @@ class CardScreen(DslpScreen):
             heading = Text("Hand-off checklist", style="bold underline")
             heading.append(f"  {done}/{len(d.checklist)} done", style="bold")
             heading.append("   space ticks · a adds", style="dim")
-            if d.pending_sync:
-                heading.append(f"   {PENDING_SYNC}", style="bold yellow")
+            waiting = sum(1 for i in d.checklist if i.pending_sync)
+            if waiting:
+                heading.append(f"   {waiting} {PENDING_SYNC}", style="bold yellow")
             title.update(heading)
             checklist.show(d.checklist)
 
@@ -236,7 +246,7 @@ class CardScreen(DslpScreen):
         kind = self.detail.kind if self.detail else None
         if action == "log_outcome":
             return kind == "experiment"
-        if action == "add_item":
+        if action in ("add_item", "model_status"):
             return kind == "model"
         return super().check_action(action, parameters)
 
@@ -330,4 +340,46 @@ class CardScreen(DslpScreen):
             change_checklist(session, get_repo(session, repo), number, add=text, actor=actor)  # type: ignore[arg-type]
 
         await self.dslp.write(write)
+        await self.reload_now()
+
+    def action_model_status(self) -> None:
+        d = self.detail
+        if d is None or d.kind != "model":
+            return
+        m = d.model
+        dialog = ModelDialog(
+            d.number,
+            d.title,
+            status=m.status if m else None,
+            health=m.health if m else None,
+            version=m.version if m else None,
+        )
+        self.app.push_screen(dialog, self._save_model)
+
+    def _save_model(self, form: ModelForm | None) -> None:
+        if form is not None:
+            self.run_worker(self._write_model(form), group="write")
+
+    async def _write_model(self, form: ModelForm) -> None:
+        from store.outbox import record_model_status
+
+        repo, number, author = self.repo, self.number, self.dslp.config.user or None
+
+        def write(session: object) -> bool:
+            record_model_status(
+                session,  # type: ignore[arg-type]
+                get_repo(session, repo),  # type: ignore[arg-type]
+                number,
+                status=form.status,
+                health=form.health,
+                version=form.version,
+                author=author,
+            )
+            return True
+
+        if await self.dslp.write(write):
+            what = ", ".join(
+                f"{k} {v}" for k, v in (("status", form.status), ("health", form.health)) if v
+            )
+            self.notify(f"Model {what} saved (pending sync)", markup=False)
         await self.reload_now()

@@ -7,12 +7,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Footer, Static
 
-from dslp_tui.readers import SignOffView, signoff_history
 from dslp_tui.screens.base import DslpScreen
 from dslp_tui.screens.signoff_dialog import SignOffDialog, SignOffForm
 from dslp_tui.text import ago
 from dslp_tui.widgets.render import DECISION_STYLE, PENDING_SYNC, gate_text, lit, phase_title
-from store.queries import Board, board, get_repo
+from store.queries import Board, SignOffView, board, get_repo, signoff_history
 from store.rules import PHASES
 
 

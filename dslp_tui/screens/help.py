@@ -35,17 +35,26 @@ class HelpScreen(ModalScreen[None]):
 
     def _keys(self) -> Text:
         text = Text()
-        seen: set[str] = set()
-        rows: list[tuple[str, str]] = []
+        # One row per action, with every key bound to it: `q` and `ctrl+q` both quit.
+        keys: dict[str, list[tuple[bool, str]]] = {}
+        describe: dict[str, str] = {}
         for active in self.beneath.active_bindings.values():
             binding = active.binding
             # The screen's and the app's own keys; widget plumbing (page up...) stays out.
             if not isinstance(active.node, (Screen, App)) or binding.system:
                 continue
-            if not binding.description or binding.action in seen or not active.enabled:
+            if not binding.description or not active.enabled:
                 continue
-            seen.add(binding.action)
-            rows.append((self.app.get_key_display(binding), binding.tooltip or binding.description))
+            keys.setdefault(binding.action, []).append(
+                (not binding.show, self.app.get_key_display(binding))
+            )
+            if binding.tooltip or binding.action not in describe:
+                describe[binding.action] = binding.tooltip or binding.description
+        # The footer's key first (`q`, then `^q`): it is the one people look for.
+        rows = [
+            (", ".join(dict.fromkeys(k for _hidden, k in sorted(pairs))), describe[action])
+            for action, pairs in keys.items()
+        ]
         text.append("This screen\n", style="bold underline")
         for key, what in rows:
             text.append(f"  {key:<12}", style="bold cyan")

@@ -14,9 +14,8 @@ from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.content import Content
 from textual.fuzzy import Matcher
 
-from dslp_tui.readers import CardRef, card_index
 from dslp_tui.text import safe
-from store.queries import list_repos
+from store.queries import CardRef, card_index, list_repos
 
 if TYPE_CHECKING:
     from dslp_tui.app import DslpApp
@@ -41,6 +40,7 @@ class DslpCommands(Provider):
         out: list[tuple[str, str, Callable[[], object]]] = [
             ("Sync now", "Push the outbox and pull every project from GitHub", app.action_sync),
             ("Models", "Models in deploy and monitoring", app.action_models),
+            ("Outbox", "Changes waiting for GitHub; retry conflicts", app.action_outbox),
             ("Keys", "List the keys of this screen", app.action_help),
         ]
         for repo in self.repos:

@@ -60,7 +60,7 @@ class PortfolioScreen(DslpScreen):
         super().on_mount()
 
     async def load(self) -> None:
-        projects = await self.dslp.read(project_summaries)
+        projects = await self.dslp.read_first("portfolio", project_summaries)
         self.show(projects)
 
     def show(self, projects: list[ProjectSummary]) -> None:
@@ -86,6 +86,7 @@ class PortfolioScreen(DslpScreen):
         if projects:
             table.move_cursor(row=min(keep, len(projects) - 1))
             table.focus()
+        self.dslp.painted("portfolio")
 
     def _selected(self) -> str | None:
         table = self.query_one(DataTable)

@@ -8,7 +8,7 @@ from textual.message import Message
 from textual.widgets.option_list import Option
 
 from dslp_tui.widgets.nav_list import NavList
-from dslp_tui.widgets.render import lit
+from dslp_tui.widgets.render import PENDING_SYNC, lit
 from store.queries import ChecklistView
 
 ORIGIN_TAG = {"body": "issue", "standard": "dslp", "local": "added"}
@@ -38,6 +38,8 @@ class Checklist(NavList):
             box = Text("[x] ", style="bold green") if item.done else Text("[ ] ", style="bold")
             line = Text.assemble(box, lit(item.text, "dim" if item.done else ""))
             line.append(f"  {ORIGIN_TAG.get(item.origin, item.origin)}", style="italic dim")
+            if item.pending_sync:
+                line.append(f"  {PENDING_SYNC}", style="bold yellow")
             options.append(Option(line, id=f"item-{i}"))
         self.set_options(options)
         if items:

@@ -1,8 +1,9 @@
 """A board column: a header with count and gate status over an OptionList of cards.
 
-OptionList, not ListView: it paints thousands of rows in a fraction of a second. Columns
-still cap what they render (`CAP`) and end with an "N more" line, so a 5,000-card column
-costs the same as a 300-card one; the filter narrows it.
+OptionList, not ListView: it paints thousands of rows in a fraction of a second. Still, every
+option is measured (wrapped) when it is added, so a column renders one page (`CAP` cards) and
+ends with an "N more" line; reaching that line appends the next page (`PAGE`). A 5,000-card
+column opens as fast as a 50-card one, every card stays reachable, and the filter narrows it.
 """
 
 from __future__ import annotations
@@ -11,14 +12,16 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.widgets import Static
+from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option, OptionDoesNotExist
 
 from dslp_tui.widgets.nav_list import NavList
 from dslp_tui.widgets.render import card_prompt, gate_text, phase_title
 from store.queries import Card, GateStatus
 
-CAP = 300
+CAP = 50  # cards rendered when a column is filled: a few screens of them
+PAGE = 200  # cards appended each time the cursor reaches the "N more" line
+MORE_ID = "more"
 
 
 class CardList(NavList):
@@ -32,6 +35,60 @@ class CardList(NavList):
     def __init__(self, phase: str, **kwargs: object) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
         self.phase = phase
+        self.cards: list[Card] = []
+        self.rendered = 0
+
+    def fill(self, cards: list[Card], keep: int | None) -> None:
+        """Show the first page of `cards`, on `keep`'s card when it is among them."""
+        self.cards = cards
+        upto = CAP
+        if keep is not None:
+            at = next((i for i, c in enumerate(cards) if c.number == keep), None)
+            if at is not None and at >= CAP:
+                upto = at + 1 + PAGE // 4  # the kept card and a little after it
+        self.rendered = 0
+        self.set_options(self._page(upto))
+        if self.option_count:
+            index = 0
+            if keep is not None:
+                try:
+                    index = self.get_option_index(str(keep))
+                except OptionDoesNotExist:  # the card left this column (filtered out or closed)
+                    index = 0
+            self.highlighted = index
+
+    def _page(self, upto: int) -> list[Option | None]:
+        """Options for cards[rendered:upto], then the "N more" line if cards remain."""
+        options: list[Option | None] = []
+        for card in self.cards[self.rendered : upto]:
+            if options or self.rendered:
+                options.append(None)  # a rule between cards
+            options.append(Option(card_prompt(card), id=str(card.number)))
+        self.rendered = min(upto, len(self.cards))
+        left = len(self.cards) - self.rendered
+        if left > 0:
+            more = Text(f"… {left:,} more: ↓ shows them, / filters", style="italic dim")
+            options.extend([None, Option(more, id=MORE_ID)])
+        return options
+
+    def more(self) -> None:
+        """Replace the "N more" line with the next page of cards."""
+        if self.rendered >= len(self.cards):
+            return
+        at = self.get_option_index(MORE_ID)
+        self.remove_option(MORE_ID)
+        if self.highlighted is None or self.highlighted >= self.option_count:
+            self.highlighted = max(0, at - 1)
+        self.add_options(self._page(self.rendered + PAGE))
+
+    def _on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        if event.option.id == MORE_ID:
+            self.call_later(self._more_and_step, event.option_index)
+
+    def _more_and_step(self, index: int) -> None:
+        if self.highlighted == index and self.rendered < len(self.cards):
+            self.more()
+            self.highlighted = index  # the first card of the new page, where "more" was
 
 
 class PhaseColumn(Vertical):
@@ -51,7 +108,7 @@ class PhaseColumn(Vertical):
         return "Unclassified" if self.phase == "unclassified" else phase_title(self.phase)
 
     @property
-    def cards(self) -> CardList:
+    def listing(self) -> CardList:
         return self.query_one(CardList)
 
     def show(self, cards: list[Card], total: int, gate: GateStatus | None) -> None:
@@ -66,22 +123,5 @@ class PhaseColumn(Vertical):
         )
         self.query_one(".column-gate", Static).update(gate_line)
         self.set_class(not cards, "-empty")
-        listing = self.cards
-        keep = listing.highlighted_number()
-        options: list[Option | None] = []
-        for card in cards[:CAP]:
-            if options:
-                options.append(None)  # a rule between cards
-            options.append(Option(card_prompt(card), id=str(card.number)))
-        if len(cards) > CAP:
-            more = Text(f"… {len(cards) - CAP:,} more: type / to filter", style="italic dim")
-            options.extend([None, Option(more, disabled=True)])
-        listing.set_options(options)
-        if options:
-            index = 0
-            if keep is not None:
-                try:
-                    index = listing.get_option_index(str(keep))
-                except OptionDoesNotExist:  # the card left this column (filtered out or closed)
-                    index = 0
-            listing.highlighted = index
+        listing = self.listing
+        listing.fill(cards, listing.highlighted_number())

@@ -1,0 +1,229 @@
+"""App benchmark on a generated 20,000-issue / 50-project mirror (issues 5 and 7).
+
+Figures, all from one run so they share the machine's mood:
+- `import_floor`: `python -c "import textual.app, sqlmodel"`, the start-up floor;
+- `start_to_portfolio` / `start_to_board`: wall time from starting `dslp --db X` (a real
+  process on a real pseudo-terminal, 120x40) to the portfolio painted / to the 5,000-card
+  board painted, then exiting. `DSLP_BENCH_EXIT_AFTER=portfolio|board` makes the app exit right
+  after the first refresh that shows that screen's data, `DSLP_BENCH_OPEN=owner/name` opens a
+  board directly. The exit is inside the measured time, so the figure is an upper bound;
+- the same two as ratios to the floor (target <= 1.5x);
+- `key_press_*`: key-press-to-repaint on the 5,000-card board, in-process with `run_test`: each
+  `pilot.press("down")` on the board minus the median cost of the same press in a tiny app in
+  the same run (the pilot's own overhead, about 60 ms here), median and p95 of 50 presses;
+- `peak_rss_app`: the largest max-RSS of the app processes (wait4 of each child).
+Medians of `--runs` runs (default 5) after a warm-up. Exit status 1 when a target is missed.
+
+Run: `python bench/bench_app.py [--runs 5] [--db PATH] [--keep]`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import fcntl
+import os
+import pty
+import select
+import shutil
+import struct
+import subprocess
+import sys
+import tempfile
+import termios
+import time
+from pathlib import Path
+
+from common import ROOT, figure, finish, median
+from generate import BIG_REPO, make_mirror
+
+TARGET_RATIO = 1.5
+TARGET_KEY_MS = 50.0
+TARGET_RSS_MB = 150.0
+PRESSES = 50
+
+
+def _dslp() -> list[str]:
+    exe = shutil.which("dslp", path=str(Path(sys.executable).parent))
+    return [exe] if exe else [sys.executable, "-m", "dslp_tui.cli"]
+
+
+def run_on_pty(
+    cmd: list[str], env: dict[str, str], *, size: tuple[int, int] = (120, 40), timeout: float = 60
+) -> tuple[float, float, float]:
+    """Run `cmd` on a fresh pseudo-terminal: (seconds to the paint mark, to exit, peak RSS MB).
+
+    The app writes the wall-clock instant of the marked paint to $DSLP_BENCH_MARK.
+    """
+    master, slave = pty.openpty()
+    cols, rows = size
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
+    mark = Path(env["DSLP_BENCH_MARK"]) if "DSLP_BENCH_MARK" in env else None
+    if mark is not None:
+        mark.unlink(missing_ok=True)
+    wall_start = time.time()
+    start = time.perf_counter()
+    proc = subprocess.Popen(
+        cmd, stdin=slave, stdout=slave, stderr=slave, env=env, start_new_session=True
+    )
+    os.close(slave)
+    tail = b""
+    deadline = start + timeout
+    try:
+        while True:  # drain the terminal so the app never blocks on a full pty buffer
+            ready, _, _ = select.select([master], [], [], max(0.0, deadline - time.perf_counter()))
+            if not ready:
+                proc.kill()
+                raise SystemExit(f"{' '.join(cmd)}: no exit within {timeout} s")
+            try:
+                chunk = os.read(master, 65536)
+            except OSError:  # EIO: the child closed the terminal
+                break
+            if not chunk:
+                break
+            tail = (tail + chunk)[-4000:]
+        _, status, usage = os.wait4(proc.pid, 0)
+    finally:
+        os.close(master)
+    elapsed = time.perf_counter() - start
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode != 0:
+        text = tail.decode(errors="replace")
+        raise SystemExit(f"{' '.join(cmd)} failed ({proc.returncode}): {text[-1500:]}")
+    painted = float(mark.read_text()) - wall_start if mark is not None else elapsed
+    return painted, elapsed, usage.ru_maxrss / 1024
+
+
+def run_plain(cmd: list[str], env: dict[str, str]) -> float:
+    start = time.perf_counter()
+    subprocess.run(cmd, env=env, check=True, capture_output=True)
+    return time.perf_counter() - start
+
+
+def start_figures(db: Path, runs: int) -> tuple[float, float]:
+    env = dict(os.environ)
+    env.pop("DSLP_BENCH_OPEN", None)
+    env.update(
+        {
+            "TERM": "xterm-256color",
+            "TEXTUAL_ANIMATIONS": "none",
+            "DSLP_DB": str(db),
+            "DSLP_BENCH_MARK": str(db.with_name("paint.mark")),
+        }
+    )
+    env["PYTHONPATH"] = str(ROOT)
+    floor_cmd = [sys.executable, "-c", "import textual.app, sqlmodel"]
+    app = [*_dslp(), "--db", str(db)]
+    portfolio_env = {**env, "DSLP_BENCH_EXIT_AFTER": "portfolio"}
+    board_env = {**env, "DSLP_BENCH_EXIT_AFTER": "board", "DSLP_BENCH_OPEN": BIG_REPO}
+    # Warm-up: page cache, .pyc files.
+    run_plain(floor_cmd, env)
+    run_on_pty(app, portfolio_env)
+    run_on_pty(app, board_env)
+    floors: list[float] = []
+    rss: list[float] = []
+    paint: dict[str, list[float]] = {"portfolio": [], "board": []}
+    exits: dict[str, list[float]] = {"portfolio": [], "board": []}
+    for _ in range(runs):  # interleaved, so a noisy moment hits every figure alike
+        floors.append(run_plain(floor_cmd, env))
+        for screen, screen_env in (("portfolio", portfolio_env), ("board", board_env)):
+            painted, exited, peak = run_on_pty(app, screen_env)
+            paint[screen].append(painted)
+            exits[screen].append(exited)
+            rss.append(peak)
+    floor = median(floors)
+    figure("import_floor", floor, "s")
+    for screen, name in (("portfolio", "portfolio"), ("board", "board_5000")):
+        figure(f"start_to_{name}_painted", median(paint[screen]), "s")
+        figure(f"start_to_{name}_ratio", median(paint[screen]) / floor, "x", TARGET_RATIO)
+        figure(f"start_to_{name}_exited", median(exits[screen]), "s")
+    return max(rss), floor
+
+
+async def _press_costs(app: object, presses: int, prepare: object) -> list[float]:
+    from textual.app import App
+
+    assert isinstance(app, App)
+    costs: list[float] = []
+    async with app.run_test(size=(120, 40)) as pilot:
+        await prepare(pilot)  # type: ignore[operator]
+        for i in range(presses + 5):
+            key = "down" if (i // 10) % 2 == 0 else "up"
+            start = time.perf_counter()
+            await pilot.press(key)
+            elapsed = time.perf_counter() - start
+            if i >= 5:  # the first presses warm caches
+                costs.append(elapsed)
+    return costs
+
+
+def key_figures(db: Path) -> None:
+    from textual.app import App, ComposeResult
+    from textual.widgets import OptionList
+
+    from dslp_tui.app import DslpApp
+    from dslp_tui.screens.board import BoardScreen
+    from store.db import open_store
+
+    class Tiny(App[None]):
+        def compose(self) -> ComposeResult:
+            yield OptionList(*[f"row {i}" for i in range(10)])
+
+    async def tiny_ready(pilot: object) -> None:
+        await pilot.pause()  # type: ignore[attr-defined]
+
+    async def board_ready(pilot: object) -> None:
+        app = pilot.app  # type: ignore[attr-defined]
+        for _ in range(3):
+            await pilot.pause()  # type: ignore[attr-defined]
+            await app.workers.wait_for_complete()
+        assert isinstance(app.screen, BoardScreen) and app.screen.board is not None
+        await pilot.press("l", "l", "l")  # type: ignore[attr-defined]  # the experiment column
+        await pilot.pause()  # type: ignore[attr-defined]
+        assert app.screen.focused is not None and app.screen.focused.id == "list-experiment"
+
+    os.environ["DSLP_BENCH_OPEN"] = BIG_REPO
+    os.environ.pop("DSLP_BENCH_EXIT_AFTER", None)
+    store = open_store(db)
+    try:
+        base = asyncio.run(_press_costs(Tiny(), PRESSES, tiny_ready))
+        board = asyncio.run(_press_costs(DslpApp(store, cursor_blink=False), PRESSES, board_ready))
+    finally:
+        store.dispose()
+        os.environ.pop("DSLP_BENCH_OPEN", None)
+    baseline = median(base)
+    extra = sorted(max(0.0, c - baseline) * 1000 for c in board)
+    p95 = extra[min(len(extra) - 1, round(0.95 * (len(extra) - 1)))]
+    figure("key_press_baseline_pilot", baseline * 1000, "ms")
+    figure("key_press_board_5000_median", median(extra), "ms", TARGET_KEY_MS)
+    figure("key_press_board_5000_p95", p95, "ms")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--db", type=Path, help="reuse (or write) the mirror here")
+    parser.add_argument("--keep", action="store_true", help="keep the generated mirror")
+    args = parser.parse_args()
+    os.environ.setdefault("TEXTUAL_ANIMATIONS", "none")
+    with contextlib.ExitStack() as stack:
+        if args.db is None:
+            tmp = Path(tempfile.mkdtemp(prefix="dslp-bench-"))
+            if not args.keep:
+                stack.callback(shutil.rmtree, tmp, ignore_errors=True)
+            db = tmp / "bench-mirror.db"
+        else:
+            db = args.db
+        if not db.exists():
+            start = time.perf_counter()
+            make_mirror(db, issues=20_000, projects=50, seed=0)
+            figure("generate_mirror_20000", time.perf_counter() - start, "s")
+        rss, _floor = start_figures(db, args.runs)
+        key_figures(db)
+        figure("peak_rss_app", rss, "MB", TARGET_RSS_MB)
+    finish()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,127 @@
+"""The status and health form of a Model card: only what changed is saved, to the outbox."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Label, Select, Static
+
+from dslp_tui.widgets.render import lit
+from store.rules import MODEL_HEALTH, MODEL_STATUSES
+
+
+@dataclass(frozen=True)
+class ModelForm:
+    status: str | None
+    health: str | None
+    version: str | None
+
+
+class ModelDialog(ModalScreen[ModelForm | None]):
+    """Status, health and version of a model, starting from the current ones."""
+
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel", id="cancel"),
+        Binding("ctrl+s", "save", "Save", id="save", tooltip="Save the model status locally"),
+    ]
+
+    def __init__(
+        self,
+        number: int,
+        title: str,
+        *,
+        status: str | None = None,
+        health: str | None = None,
+        version: str | None = None,
+    ) -> None:
+        super().__init__(classes="dialog-screen")
+        self.number = number
+        self.card_title = title
+        self.current = ModelForm(
+            status if status in MODEL_STATUSES else None,
+            health if health in MODEL_HEALTH else None,
+            version,
+        )
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(classes="dialog", id="model-dialog"):
+            yield Static(
+                Text.assemble(("Model status  ", "bold"), f"#{self.number} ", lit(self.card_title)),
+                classes="dialog-title",
+            )
+            yield Label("Status")
+            yield Select(
+                [(s, s) for s in MODEL_STATUSES],
+                value=self.current.status or Select.NULL,
+                prompt="not set",
+                id="status",
+            )
+            yield Label("Health")
+            yield Select(
+                [(h, h) for h in MODEL_HEALTH],
+                value=self.current.health or Select.NULL,
+                prompt="not set",
+                id="health",
+            )
+            yield Label("Version")
+            yield Input(value=self.current.version or "", placeholder="e.g. 1.2.0", id="version")
+            yield Static(id="model-error", classes="field-error")
+            with Horizontal(classes="dialog-buttons"):
+                yield Button("Save  ctrl+s", variant="primary", id="save")
+                yield Button("Cancel", id="cancel")
+
+    def on_mount(self) -> None:
+        for widget in self.query(Input):
+            widget.cursor_blink = getattr(self.app, "cursor_blink", True)
+        self.query_one("#model-error").display = False
+        self.query_one("#status", Select).focus()
+
+    def _value(self, select_id: str) -> str | None:
+        value = self.query_one(f"#{select_id}", Select).value
+        return value if isinstance(value, str) else None
+
+    def validate(self) -> ModelForm | None:
+        """What changed (None for what did not), or None after showing why nothing can be saved."""
+        status, health = self._value("status"), self._value("health")
+        version = " ".join(self.query_one("#version", Input).value.split()) or None
+        form = ModelForm(
+            status if status != self.current.status else None,
+            health if health != self.current.health else None,
+            version if version != self.current.version else None,
+        )
+        if form.status is None and form.health is None and form.version and self.current.status:
+            # A new version alone restates the current status, which the store needs.
+            form = ModelForm(self.current.status, None, form.version)
+        message = None
+        if form.status is None and form.health is None:
+            message = "change the status or the health (a new version needs a status)"
+        error = self.query_one("#model-error", Static)
+        error.update(Text(f"✘ {message}" if message else "", style="bold red"))
+        error.display = bool(message)
+        return None if message else form
+
+    def action_save(self) -> None:
+        form = self.validate()
+        if form is not None:
+            self.dismiss(form)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+    @on(Button.Pressed, "#save")
+    def _save(self) -> None:
+        self.action_save()
+
+    @on(Button.Pressed, "#cancel")
+    def _cancel(self) -> None:
+        self.dismiss(None)
+
+    @on(Input.Submitted, "#version")
+    def _submit(self) -> None:
+        self.action_save()
