@@ -40,7 +40,7 @@ class DslpApp(App[None]):
         Binding("s", "sync", "Sync", id="sync", tooltip="Push the outbox and pull from GitHub"),
         Binding("m", "models", "Models", id="models", tooltip="Models in deploy and monitoring"),
         Binding("O", "outbox", "Outbox", id="outbox", tooltip="Changes waiting for GitHub"),
-        Binding("r", "report", "Report", id="report", show=False),
+        Binding("r", "report", "Report", id="report", show=False, tooltip="Write the team report"),
     ]
 
     def __init__(
@@ -215,4 +215,30 @@ class DslpApp(App[None]):
             self.push_screen(HelpScreen(self.screen))
 
     def action_report(self) -> None:
-        self.notify("Reports arrive with the report issue.")
+        """The team report of this project (on its board or a card) or of all, in the browser."""
+        repo = getattr(self.screen, "repo", None)
+        self.notify("Writing the team report…")
+        self.run_worker(
+            lambda: self._write_report(repo if isinstance(repo, str) else None),
+            thread=True,
+            group="report",
+            exit_on_error=False,
+        )
+
+    def _write_report(self, repo: str | None) -> None:
+        from dslp_tui.report import write_report
+        from store.db import data_dir
+
+        stamp = self.now().strftime("%Y-%m-%d")
+        name = f"report-{repo.replace('/', '-')}-{stamp}.html" if repo else f"report-{stamp}.html"
+        folder = data_dir() / "reports"
+        try:
+            folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+            path = write_report(self.store, folder / name, repos=[repo] if repo else None)
+        except Exception as exc:  # one line in the UI, never a traceback
+            self.call_from_thread(
+                self.notify, f"Report failed: {exc}", severity="error", markup=False
+            )
+            return
+        webbrowser.open(path.as_uri())
+        self.call_from_thread(self.notify, f"Report written to {path}", markup=False)

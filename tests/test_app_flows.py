@@ -398,3 +398,22 @@ def test_queries_count_the_same_pending_states_as_the_outbox() -> None:
     from store import outbox, queries
 
     assert queries.PENDING_STATES == outbox.PENDING_STATES
+
+
+async def test_report_key_writes_the_project_report_and_opens_it(
+    demo_store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    opened: list[str] = []
+    monkeypatch.setattr("webbrowser.open", lambda url: opened.append(url))
+    app = app_for(demo_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await open_board(pilot)
+        await pilot.press("r")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+    assert len(opened) == 1 and opened[0].startswith("file://")
+    path = Path(opened[0].removeprefix("file://"))
+    html = path.read_text()
+    assert "acme/churn-prediction" in html and "<script src=" not in html
+    assert "acme/demand-forecast" not in html  # the board's project only
