@@ -197,34 +197,22 @@ def seed_checklist(
             )
         ).scalars()
     }
-    position = len(existing)
-    for text, done in body_tasks:
-        if text not in existing:
-            session.add(
-                ChecklistItem(
-                    repo_id=repo_id,
-                    issue_number=number,
-                    text=text,
-                    done=done,
-                    origin="body",
-                    position=position,
-                )
+    wanted = [(text, done, "body") for text, done in body_tasks]
+    wanted += [(text, False, "standard") for text in HANDOFF_STEPS]
+    for text, done, origin in wanted:
+        if text in existing:
+            continue
+        session.add(
+            ChecklistItem(
+                repo_id=repo_id,
+                issue_number=number,
+                text=text,
+                done=done,
+                origin=origin,
+                position=len(existing),
             )
-            existing.add(text)
-            position += 1
-    for text in HANDOFF_STEPS:
-        if text not in existing:
-            session.add(
-                ChecklistItem(
-                    repo_id=repo_id,
-                    issue_number=number,
-                    text=text,
-                    origin="standard",
-                    position=position,
-                )
-            )
-            existing.add(text)
-            position += 1
+        )
+        existing.add(text)
     session.flush()
 
 

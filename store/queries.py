@@ -25,7 +25,7 @@ from store.models import (
     Repository,
     SignOff,
 )
-from store.rules import PHASES, project_phase
+from store.rules import HANDOFF_STEPS, PHASES, project_phase
 
 # Outbox states that still wait for GitHub: store.outbox.PENDING_STATES (a test holds them
 # equal). Not imported from there: the outbox pulls in the write path (mirror, Markdown parser),
@@ -595,19 +595,19 @@ def card_detail(session: Session, full_name: str, number: int) -> CardDetail:
             .order_by(Comment.created_at)  # type: ignore[arg-type]
         ).scalars()
     ]
-    checklist = [
-        ChecklistView(i.position, i.text, i.done, i.origin, i.text in pending_texts)
-        for i in session.execute(
+    stored = list(
+        session.execute(
             select(ChecklistItem)
             .where(ChecklistItem.repo_id == rid, ChecklistItem.issue_number == number)  # type: ignore[arg-type]
             .order_by(ChecklistItem.position)  # type: ignore[arg-type]
         ).scalars()
-    ]
-    if not checklist and issue.kind == "model":
-        checklist = [
-            ChecklistView(i, t.text, t.done, "body", t.text in pending_texts)
-            for i, t in enumerate(parsed.tasks)
-        ]
+    )
+    checklist = merge_checklist(
+        [(t.text, t.done) for t in parsed.tasks],
+        [(i.text, i.done, i.origin) for i in stored],
+        pending_texts,
+        with_standard_steps=issue.kind == "model",
+    )
     model = next((m for m in _models(session, [rid]).get(rid, []) if m.number == number), None)
     violations = card_violations(issue, branch_rows, outcomes)
     return CardDetail(
@@ -640,6 +640,42 @@ def card_detail(session: Session, full_name: str, number: int) -> CardDetail:
         violations=violations,
         pending_kinds=tuple(sorted({kind for _id, kind, _payload in pending_entries})),
     )
+
+
+def merge_checklist(
+    body_tasks: list[tuple[str, bool]],
+    stored: list[tuple[str, bool, str]],
+    pending_texts: set[str | None],
+    *,
+    with_standard_steps: bool,
+) -> list[ChecklistView]:
+    """The hand-off checklist as a lead should see it.
+
+    The issue body is the truth for its tasks (a teammate may have ticked one on GitHub), except
+    where a local change is still waiting to be pushed; then come the items only this mirror
+    has (added here, or standard steps not yet written to the body), then the DSLP steps
+    nobody has touched yet.
+    """
+    local = {text: (done, origin) for text, done, origin in stored}
+    items: list[tuple[str, bool, str]] = []
+    seen: set[str] = set()
+    for text, done in body_tasks:
+        if text in seen:
+            continue
+        if text in pending_texts and text in local:
+            done = local[text][0]
+        items.append((text, done, "body"))
+        seen.add(text)
+    for text, done, origin in stored:
+        if text not in seen:
+            items.append((text, done, origin))
+            seen.add(text)
+    if with_standard_steps:
+        items += [(t, False, "standard") for t in HANDOFF_STEPS if t not in seen]
+    return [
+        ChecklistView(n, text, done, origin, text in pending_texts)
+        for n, (text, done, origin) in enumerate(items)
+    ]
 
 
 def card_violations(issue: Issue, branches: list[Branch], outcomes: list[OutcomeView]) -> list[str]:

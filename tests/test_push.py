@@ -216,3 +216,21 @@ def test_entries_made_while_github_is_down_survive_and_are_sent_later(
     fake.start()
     assert sync(store).ok
     assert fake.count_comments(REPO, 2, contains=make_marker("outcome", entry_id)) == 1
+
+
+def test_checklist_shows_github_ticks_unless_a_local_change_waits() -> None:
+    from store.queries import merge_checklist
+
+    body = [("Parametrize", True), ("API schema", False)]
+    stored = [
+        ("Parametrize", False, "body"),
+        ("API schema", True, "body"),
+        ("Load test", False, "local"),
+    ]
+    view = merge_checklist(body, stored, {"API schema"}, with_standard_steps=True)
+    got = {v.text: (v.done, v.pending_sync) for v in view}
+    assert got["Parametrize"] == (True, False)  # ticked by a teammate on GitHub
+    assert got["API schema"] == (True, True)  # our tick, not pushed yet
+    assert got["Load test"] == (False, False)
+    assert [v.text for v in view][:3] == ["Parametrize", "API schema", "Load test"]
+    assert len(view) == 3 + 9 and all(v.origin == "standard" for v in view[3:])
