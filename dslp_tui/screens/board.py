@@ -81,6 +81,9 @@ class BoardScreen(DslpScreen):
         filt.display = False
         self._blink(filt)
         self.query_one(CardPreview).display = self.app.size.width >= WIDE_ENOUGH_FOR_PREVIEW
+        # Nothing to lay out until the cards arrive: an empty board laid out and painted first
+        # costs two full layout passes, and the cards' arrival a third with other widths.
+        self.query_one("#board-body").display = False
         super().on_mount()
 
     async def load(self) -> None:
@@ -117,24 +120,36 @@ class BoardScreen(DslpScreen):
             column = self.query_one(f"#col-{phase}", PhaseColumn)
             column.show(shown, len(all_cards), self.board.gates.get(phase))
         self.fit_columns()
+        self.query_one("#board-body").display = True
         if not self._focused_once:
             self._focused_once = True
             first = next((c for c in self._lists() if c.option_count), None)
             (first or self._lists()[0]).focus()
         self._update_preview()
 
+    def _columns_area(self) -> int:
+        """The width the columns share: the screen's, less the preview's when it shows.
+
+        Worked out from the screen, not measured from `#columns`, so the widths are right
+        before the first layout of the cards (measuring would need a layout, then another).
+        """
+        preview = self.query_one(CardPreview)
+        width = self.size.width or self.app.size.width
+        if preview.display and preview.styles.width is not None:
+            width -= int(preview.styles.width.value)
+        return width
+
     def fit_columns(self) -> None:
         """Share the width among columns with cards; below MIN_WIDTH each, scroll sideways."""
-        area = self.query_one("#columns").size.width
+        area = self._columns_area()
         columns = list(self.query(PhaseColumn))
         full = [c for c in columns if not c.has_class("-empty")]
         empty_width = EMPTY_WIDTH * (len(columns) - len(full))
         width = max(MIN_WIDTH, (area - empty_width) // max(1, len(full)))
-        for column in full:
-            column.styles.width = width
         for column in columns:
-            if column.has_class("-empty"):
-                column.styles.width = EMPTY_WIDTH
+            wanted = EMPTY_WIDTH if column.has_class("-empty") else width
+            if column.styles.width is None or column.styles.width.cells != wanted:
+                column.styles.width = wanted
 
     def on_resize(self) -> None:
         self.call_after_refresh(self.fit_columns)

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 from rich.text import Text
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import DataTable, Footer, Static
+from textual.containers import Horizontal
+from textual.widgets import DataTable, Footer, Sparkline, Static
 
 from dslp_tui.screens.base import DslpScreen
 from dslp_tui.widgets.render import lit, mini_bar, models_cell, phase_title, synced_text
 from store.queries import ProjectSummary, project_summaries
+
+THROUGHPUT_WEEKS = 12
 
 EMPTY_HELP = Text.assemble(
     ("No projects in this mirror yet.\n\n", "bold"),
@@ -38,6 +42,12 @@ class PortfolioScreen(DslpScreen):
 
     def compose(self) -> ComposeResult:
         yield Static(Text("dslp · portfolio", style="bold"), id="screen-title")
+        with Horizontal(id="throughput"):
+            yield Static(
+                Text(f"Closed a week, last {THROUGHPUT_WEEKS} weeks"), id="throughput-label"
+            )
+            yield Sparkline([], id="throughput-spark")
+            yield Static(Text(""), id="throughput-total")
         table: DataTable[Text] = DataTable(id="portfolio", cursor_type="row", zebra_stripes=True)
         yield table
         yield Static(EMPTY_HELP, id="empty-help")
@@ -57,6 +67,7 @@ class PortfolioScreen(DslpScreen):
         ):
             table.add_column(label, key=key)
         self.query_one("#empty-help").display = False
+        self.query_one("#throughput").display = False
         super().on_mount()
 
     async def load(self) -> None:
@@ -86,7 +97,36 @@ class PortfolioScreen(DslpScreen):
         if projects:
             table.move_cursor(row=min(keep, len(projects) - 1))
             table.focus()
+            # The team's throughput comes second: the projects paint first, then the sparkline.
+            self.call_after_refresh(self.load_throughput)
+        else:
+            self.query_one("#throughput").display = False
         self.dslp.painted("portfolio")
+
+    @work(exclusive=True, group="throughput", exit_on_error=False)
+    async def load_throughput(self) -> None:
+        """Cards closed per week over the team's projects, oldest week first (issue 6)."""
+        from store.history import weekly_throughput
+
+        now = self.dslp.now()
+        counts = await self.dslp.read(
+            lambda s: weekly_throughput(s, None, weeks=THROUGHPUT_WEEKS, now=now)
+        )
+        self.show_throughput(counts)
+
+    def show_throughput(self, counts: list[int]) -> None:
+        self.query_one("#throughput-spark", Sparkline).data = [float(n) for n in counts]
+        total = sum(counts)
+        summary = Text.assemble(
+            (f"{counts[-1] if counts else 0}", "bold"),
+            " this week · ",
+            (f"{total / max(1, len(counts)):.1f}", "bold"),
+            " a week on average · ",
+            (f"{max(counts, default=0)}", "bold"),
+            " at most",
+        )
+        self.query_one("#throughput-total", Static).update(summary)
+        self.query_one("#throughput").display = True
 
     def _selected(self) -> str | None:
         table = self.query_one(DataTable)

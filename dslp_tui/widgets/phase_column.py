@@ -9,6 +9,7 @@ column opens as fast as a 50-card one, every card stays reachable, and the filte
 from __future__ import annotations
 
 from rich.text import Text
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -19,7 +20,7 @@ from dslp_tui.widgets.nav_list import NavList
 from dslp_tui.widgets.render import card_prompt, gate_text, phase_title
 from store.queries import Card, GateStatus
 
-CAP = 50  # cards rendered when a column is filled: a few screens of them
+CAP = 20  # cards rendered when a column is filled: two screens of them at 120x40
 PAGE = 200  # cards appended each time the cursor reaches the "N more" line
 MORE_ID = "more"
 
@@ -37,6 +38,24 @@ class CardList(NavList):
         self.phase = phase
         self.cards: list[Card] = []
         self.rendered = 0
+        self._lines_width: int | None = None  # the width the option heights were measured at
+
+    def _update_lines(self) -> None:
+        super()._update_lines()
+        if self.scrollable_content_region:
+            self._lines_width = self.scrollable_content_region.width
+
+    def _on_resize(self, event: events.Resize) -> None:
+        """Re-measure the cards only when the width changed.
+
+        OptionList drops its caches on every resize, and the first layout of a board sends
+        one right after the lists were measured at that very width: every card was wrapped
+        twice. Only OptionList handles Resize below this class, so stopping the default here
+        skips nothing else.
+        """
+        if self.scrollable_content_region.width == self._lines_width:
+            event.prevent_default()
+            self.refresh()
 
     def fill(self, cards: list[Card], keep: int | None) -> None:
         """Show the first page of `cards`, on `keep`'s card when it is among them."""
