@@ -9,9 +9,9 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static
 
+from dslp_tui.screens.form_dialog import FormDialog
 from dslp_tui.widgets.render import lit
 from store.rules import MODEL_HEALTH, MODEL_STATUSES
 
@@ -23,11 +23,10 @@ class ModelForm:
     version: str | None
 
 
-class ModelDialog(ModalScreen[ModelForm | None]):
+class ModelDialog(FormDialog[ModelForm]):
     """Status, health and version of a model, starting from the current ones."""
 
     BINDINGS = [
-        Binding("escape", "cancel", "Cancel", id="cancel"),
         Binding("ctrl+s", "save", "Save", id="save", tooltip="Save the model status locally"),
     ]
 
@@ -40,7 +39,7 @@ class ModelDialog(ModalScreen[ModelForm | None]):
         health: str | None = None,
         version: str | None = None,
     ) -> None:
-        super().__init__(classes="dialog-screen")
+        super().__init__()
         self.number = number
         self.card_title = title
         self.current = ModelForm(
@@ -77,9 +76,7 @@ class ModelDialog(ModalScreen[ModelForm | None]):
                 yield Button("Cancel", id="cancel")
 
     def on_mount(self) -> None:
-        for widget in self.query(Input):
-            widget.cursor_blink = getattr(self.app, "cursor_blink", True)
-        self.query_one("#model-error").display = False
+        self.prepare_fields()
         self.query_one("#status", Select).focus()
 
     def _value(self, select_id: str) -> str | None:
@@ -101,26 +98,8 @@ class ModelDialog(ModalScreen[ModelForm | None]):
         message = None
         if form.status is None and form.health is None:
             message = "change the status or the health (a new version needs a status)"
-        error = self.query_one("#model-error", Static)
-        error.update(Text(f"✘ {message}" if message else "", style="bold red"))
-        error.display = bool(message)
+        self.show_error("model", message)
         return None if message else form
-
-    def action_save(self) -> None:
-        form = self.validate()
-        if form is not None:
-            self.dismiss(form)
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
-
-    @on(Button.Pressed, "#save")
-    def _save(self) -> None:
-        self.action_save()
-
-    @on(Button.Pressed, "#cancel")
-    def _cancel(self) -> None:
-        self.dismiss(None)
 
     @on(Input.Submitted, "#version")
     def _submit(self) -> None:

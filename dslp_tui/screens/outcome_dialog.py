@@ -10,9 +10,9 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, RadioButton, RadioSet, Static, TextArea
 
+from dslp_tui.screens.form_dialog import FormDialog
 from dslp_tui.widgets.render import lit
 from store.outbox import OUTCOME_CHOICES
 
@@ -63,16 +63,15 @@ def parse_links(text: str) -> tuple[list[str], str | None]:
     return links, None
 
 
-class OutcomeDialog(ModalScreen[OutcomeForm | None]):
+class OutcomeDialog(FormDialog[OutcomeForm]):
     """Outcome, TLDR, metrics and run links; errors show under their field, nothing is lost."""
 
     BINDINGS = [
-        Binding("escape", "cancel", "Cancel", id="cancel"),
         Binding("ctrl+s", "save", "Save", id="save", tooltip="Save the outcome locally"),
     ]
 
     def __init__(self, number: int, title: str, current: str | None = None) -> None:
-        super().__init__(classes="dialog-screen")
+        super().__init__()
         self.number = number
         self.card_title = title
         self.current = current if current in OUTCOME_CHOICES else None
@@ -106,17 +105,8 @@ class OutcomeDialog(ModalScreen[OutcomeForm | None]):
                 yield Button("Cancel", id="cancel")
 
     def on_mount(self) -> None:
-        blink = getattr(self.app, "cursor_blink", True)
-        for widget in self.query("Input, TextArea"):
-            widget.cursor_blink = blink  # type: ignore[attr-defined]
-        for err in self.query(".field-error"):
-            err.display = False
+        self.prepare_fields()
         self.query_one(RadioSet).focus()
-
-    def _error(self, field_id: str, message: str | None) -> None:
-        widget = self.query_one(f"#{field_id}-error", Static)
-        widget.update(Text(f"✘ {message}" if message else "", style="bold red"))
-        widget.display = bool(message)
 
     def validate(self) -> OutcomeForm | None:
         """The form's value, or None after showing every error at once."""
@@ -125,29 +115,13 @@ class OutcomeDialog(ModalScreen[OutcomeForm | None]):
         tldr = " ".join(self.query_one("#tldr", Input).value.split())
         metrics, metrics_err = parse_metrics(self.query_one("#metrics", TextArea).text)
         links, links_err = parse_links(self.query_one("#links", TextArea).text)
-        self._error("outcome", None if status else "choose succeeded, failed or on hold")
-        self._error("tldr", None if tldr else "a TLDR is required: one line on what it showed")
-        self._error("metrics", metrics_err)
-        self._error("links", links_err)
+        self.show_error("outcome", None if status else "choose succeeded, failed or on hold")
+        self.show_error("tldr", None if tldr else "a TLDR is required: one line on what it showed")
+        self.show_error("metrics", metrics_err)
+        self.show_error("links", links_err)
         if not status or not tldr or metrics_err or links_err:
             return None
         return OutcomeForm(status=status, tldr=tldr, metrics=metrics, run_links=links)
-
-    def action_save(self) -> None:
-        form = self.validate()
-        if form is not None:
-            self.dismiss(form)
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
-
-    @on(Button.Pressed, "#save")
-    def _save(self) -> None:
-        self.action_save()
-
-    @on(Button.Pressed, "#cancel")
-    def _cancel(self) -> None:
-        self.dismiss(None)
 
     @on(Input.Submitted, "#tldr")
     def _next(self) -> None:

@@ -9,9 +9,9 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, RadioButton, RadioSet, Select, Static
 
+from dslp_tui.screens.form_dialog import FormDialog
 from dslp_tui.widgets.render import lit, phase_title
 from store.rules import DECISIONS, PHASES
 
@@ -24,16 +24,15 @@ class SignOffForm:
     note: str
 
 
-class SignOffDialog(ModalScreen[SignOffForm | None]):
+class SignOffDialog(FormDialog[SignOffForm]):
     """A typed form that dismisses with a `SignOffForm`, or None when cancelled."""
 
     BINDINGS = [
-        Binding("escape", "cancel", "Cancel", id="cancel"),
         Binding("ctrl+s", "save", "Save", id="save", tooltip="Record the sign-off locally"),
     ]
 
     def __init__(self, repo: str, gate: str, stakeholder: str = "") -> None:
-        super().__init__(classes="dialog-screen")
+        super().__init__()
         self.repo = repo
         self.gate = gate if gate in PHASES else PHASES[0]
         self.stakeholder = stakeholder
@@ -63,47 +62,22 @@ class SignOffDialog(ModalScreen[SignOffForm | None]):
                 yield Button("Cancel", id="cancel")
 
     def on_mount(self) -> None:
-        blink = getattr(self.app, "cursor_blink", True)
-        for widget in self.query(Input):
-            widget.cursor_blink = blink
-        for err in self.query(".field-error"):
-            err.display = False
+        self.prepare_fields()
         self.query_one("#stakeholder", Input).focus()
-
-    def _error(self, field_id: str, message: str | None) -> None:
-        widget = self.query_one(f"#{field_id}-error", Static)
-        widget.update(Text(f"✘ {message}" if message else "", style="bold red"))
-        widget.display = bool(message)
 
     def validate(self) -> SignOffForm | None:
         gate = self.query_one("#gate", Select).value
         who = " ".join(self.query_one("#stakeholder", Input).value.split())
         pressed = self.query_one(RadioSet).pressed_button
         decision = (pressed.id or "").removeprefix("decision-") if pressed is not None else ""
-        self._error("stakeholder", None if who else "who signs? give the stakeholder's name")
-        self._error(
+        self.show_error("stakeholder", None if who else "who signs? give the stakeholder's name")
+        self.show_error(
             "decision", None if decision else "choose approved, changes requested or rejected"
         )
         if not who or not decision or not isinstance(gate, str):
             return None
         note = self.query_one("#note", Input).value.strip()
         return SignOffForm(gate=gate, stakeholder=who, decision=decision, note=note)
-
-    def action_save(self) -> None:
-        form = self.validate()
-        if form is not None:
-            self.dismiss(form)
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
-
-    @on(Button.Pressed, "#save")
-    def _save(self) -> None:
-        self.action_save()
-
-    @on(Button.Pressed, "#cancel")
-    def _cancel(self) -> None:
-        self.dismiss(None)
 
     @on(Input.Submitted, "#stakeholder")
     def _to_decision(self) -> None:
