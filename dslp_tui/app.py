@@ -53,16 +53,17 @@ class DslpApp(App[None]):
         cursor_blink: bool = True,
         **kwargs: Any,
     ) -> None:
-        super().__init__(**kwargs)
         self.store = store
-        self._config_file = config_file
-        self.config, self.config_error = (config, None) if config else load_config(config_file)
-        self._clock = clock
-        self.cursor_blink = cursor_blink
         # Benchmark hooks (bench/bench_app.py): open a board at start, exit after a first paint.
         self._bench_open = os.environ.get("DSLP_BENCH_OPEN") or None
         self._bench_exit = os.environ.get("DSLP_BENCH_EXIT_AFTER") or None
         self._prefetch: dict[str, Future[Any]] = {}
+        self._start_prefetch()  # first: the query overlaps all of Textual's start-up
+        super().__init__(**kwargs)
+        self._config_file = config_file
+        self.config, self.config_error = (config, None) if config else load_config(config_file)
+        self._clock = clock
+        self.cursor_blink = cursor_blink
 
     # -- shared services -------------------------------------------------------------------
 
@@ -87,11 +88,12 @@ class DslpApp(App[None]):
                 pass
         return await self.read(fn)
 
-    def on_load(self) -> None:
+    def _start_prefetch(self) -> None:
         """Start the first screen's query at once, while Textual starts the terminal.
 
-        The query runs on a thread during the driver start, CSS and compose, instead of after
-        them: on a large mirror that is most of what the first paint waits for.
+        Called first thing in `__init__`: the query runs on a thread during the App's own set-up,
+        the driver start, CSS and compose, instead of after them: on a large mirror that is
+        most of what the first paint waits for.
         """
         from concurrent.futures import ThreadPoolExecutor
 

@@ -35,10 +35,11 @@ async def settle(pilot: Pilot[None]) -> None:
 
 
 def rendered(widget: Widget) -> str:
-    """The text a widget paints right now, line by line."""
+    """The text a widget paints right now inside its border, line by line."""
     width, height = widget.region.size
-    lines = widget.render_lines(Region(0, 0, width, height))
-    return "\n".join(line.text.rstrip() for line in lines)
+    top, right, bottom, left = widget.styles.border.spacing
+    lines = widget.render_lines(Region(0, 0, width, height))[top : height - bottom]
+    return "\n".join(line.crop(left, width - right).text.rstrip() for line in lines)
 
 
 def static_text(widget: Static) -> str:

@@ -11,13 +11,14 @@ from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, HorizontalScroll
-from textual.widgets import Footer, Input, OptionList, Static
+from textual.widgets import Input, OptionList, Static
 
 from dslp_tui.screens.base import DslpScreen
 from dslp_tui.text import safe
 from dslp_tui.widgets.card_preview import CardPreview
 from dslp_tui.widgets.phase_column import CardList, PhaseColumn
 from dslp_tui.widgets.render import lit
+from dslp_tui.widgets.steady_footer import SteadyFooter
 from store.queries import Board, Card, board
 from store.rules import PHASES
 
@@ -72,9 +73,9 @@ class BoardScreen(DslpScreen):
         with Horizontal(id="board-body"):
             with HorizontalScroll(id="columns"):
                 for phase in COLUMNS:
-                    yield PhaseColumn(phase, id=f"col-{phase}")
+                    yield PhaseColumn(phase, id=f"list-{phase}")
             yield CardPreview(self.dslp.now, id="preview")
-        yield Footer()
+        yield SteadyFooter()
 
     def on_mount(self) -> None:
         filt = self.query_one("#filter", Input)
@@ -117,7 +118,7 @@ class BoardScreen(DslpScreen):
                 for c in all_cards
                 if (self.show_closed or c.state == "open") and card_matches(c, self.terms)
             ]
-            column = self.query_one(f"#col-{phase}", PhaseColumn)
+            column = self.query_one(f"#list-{phase}", PhaseColumn)
             column.show(shown, len(all_cards), self.board.gates.get(phase))
         self.fit_columns()
         self.query_one("#board-body").display = True
@@ -150,6 +151,7 @@ class BoardScreen(DslpScreen):
             wanted = EMPTY_WIDTH if column.has_class("-empty") else width
             if column.styles.width is None or column.styles.width.cells != wanted:
                 column.styles.width = wanted
+            column.label(wanted)
 
     def on_resize(self) -> None:
         self.call_after_refresh(self.fit_columns)
@@ -267,7 +269,7 @@ class BoardScreen(DslpScreen):
                 self.set_focus(target)  # now, not later: an enter right after must land here
                 if target.highlighted is not None:
                     target.highlighted = min(row, target.option_count - 1)
-                target.parent.scroll_visible() if target.parent else None
+                target.scroll_visible()
                 return
 
     def action_browser(self) -> None:

@@ -1,4 +1,4 @@
-"""A board column: a header with count and gate status over an OptionList of cards.
+"""A board column: an OptionList of cards, its count and gate status in its border.
 
 OptionList, not ListView: it paints thousands of rows in a fraction of a second. Still, every
 option is measured (wrapped) when it is added, so a column renders one page (`CAP` cards) and
@@ -8,12 +8,12 @@ column opens as fast as a 50-card one, every card stays reachable, and the filte
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from rich.text import Text
 from textual import events
-from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
-from textual.widgets import OptionList, Static
+from textual.widgets import OptionList
 from textual.widgets.option_list import Option, OptionDoesNotExist
 
 from dslp_tui.widgets.nav_list import NavList
@@ -41,9 +41,23 @@ class CardList(NavList):
         self._lines_width: int | None = None  # the width the option heights were measured at
 
     def _update_lines(self) -> None:
+        measured = len(self._line_cache.lines)
         super()._update_lines()
-        if self.scrollable_content_region:
+        if len(self._line_cache.lines) != measured:
             self._lines_width = self.scrollable_content_region.width
+
+    @property
+    def _lines(self) -> Sequence[tuple[int, int]]:
+        """The (option, line) pairs, re-measured only when options were added since.
+
+        OptionList brings its lines up to date on every painted line, and working out that
+        nothing changed costs more than painting the line: a board paints hundreds of them.
+        """
+        lines = self._line_cache.lines
+        if lines and lines[-1][0] == len(self.options) - 1:
+            return lines
+        self._update_lines()
+        return self._line_cache.lines
 
     def _on_resize(self, event: events.Resize) -> None:
         """Re-measure the cards only when the width changed.
@@ -54,8 +68,7 @@ class CardList(NavList):
         skips nothing else.
         """
         if self.scrollable_content_region.width == self._lines_width:
-            event.prevent_default()
-            self.refresh()
+            event.prevent_default()  # no refresh either: the new size already repainted it
 
     def fill(self, cards: list[Card], keep: int | None) -> None:
         """Show the first page of `cards`, on `keep`'s card when it is among them."""
@@ -110,17 +123,28 @@ class CardList(NavList):
             self.highlighted = index  # the first card of the new page, where "more" was
 
 
-class PhaseColumn(Vertical):
-    """One phase (or the unclassified issues) of the board."""
+BORDER_LABEL_COST = 6  # corners, a rule and a space either side of a border title
+# The gate status in a column's bottom border: the words that fit (the gate screen has all).
+SHORT_GATE = (
+    ("changes requested", "changes"),
+    ("changes-requested", "changes"),
+    ("sign-off due", "sign-off"),
+)
+
+
+class PhaseColumn(CardList):
+    """One phase (or the unclassified issues) of the board: one widget, its list of cards.
+
+    The title and count are the border title, the gate status the border subtitle: a column
+    is a single widget, so the compositor cuts each screen line at 8 columns' edges, not 32.
+    A narrow column shortens the phase name, never the count.
+    """
 
     def __init__(self, phase: str, *, id: str | None = None) -> None:
-        super().__init__(id=id, classes="phase-column")
-        self.phase = phase
-
-    def compose(self) -> ComposeResult:
-        yield Static(Text(self.title), classes="column-title")
-        yield Static(Text(""), classes="column-gate")
-        yield CardList(self.phase, id=f"list-{self.phase}", classes="card-list")
+        super().__init__(phase, id=id, classes="phase-column card-list")
+        self._count = ""
+        self._gate: GateStatus | None = None
+        self._label_width = 24
 
     @property
     def title(self) -> str:
@@ -128,19 +152,37 @@ class PhaseColumn(Vertical):
 
     @property
     def listing(self) -> CardList:
-        return self.query_one(CardList)
+        return self
+
+    def label(self, width: int) -> None:
+        """Border title and subtitle fitted to a column `width` cells wide."""
+        self._label_width = width
+        room = max(1, width - BORDER_LABEL_COST)
+        name = self.title
+        if self._count:
+            room = max(1, room - len(self._count) - 1)
+        if len(name) > room:
+            name = name[: max(0, room - 1)] + "…"
+        title = Text(name, style="bold")
+        if self._count:
+            title.append(f" {self._count}", style="bold cyan")
+        self.border_title = title
+        if self.phase == "unclassified":
+            self.border_subtitle = Text("no label", style="dim")
+        else:
+            gate = gate_text(self._gate)
+            short = gate.plain
+            for long, brief in SHORT_GATE:
+                short = short.replace(long, brief)
+            if len(short) > max(1, width - BORDER_LABEL_COST):
+                short = short.replace("no cards", "none")
+            self.border_subtitle = Text(short, style=gate.style)
 
     def show(self, cards: list[Card], total: int, gate: GateStatus | None) -> None:
         """Replace the column's cards, keeping the highlight on the same card when it stays."""
         count = f"{len(cards)}" if len(cards) == total else f"{len(cards)}/{total}"
-        title = Text(self.title, style="bold")
-        if cards or total:
-            title.append(f" {count}", style="bold cyan")
-        self.query_one(".column-title", Static).update(title)
-        gate_line = (
-            gate_text(gate) if self.phase != "unclassified" else Text("no label", style="dim")
-        )
-        self.query_one(".column-gate", Static).update(gate_line)
+        self._count = count if cards or total else ""
+        self._gate = gate
+        self.label(self._label_width)
         self.set_class(not cards, "-empty")
-        listing = self.listing
-        listing.fill(cards, listing.highlighted_number())
+        self.fill(cards, self.highlighted_number())
