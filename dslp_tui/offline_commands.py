@@ -129,6 +129,14 @@ def _issue(session: Any, repo_name: str, number: int) -> tuple[Any, Any]:
     return repo, issue
 
 
+def _model_issue(session: Any, ref: str, why: str) -> tuple[Any, Any]:
+    repo_name, number = parse_ref(ref)
+    repo, issue = _issue(session, repo_name, number)
+    if issue.kind != "model":
+        raise UsageError(f"{ref} is not a Model issue: {why}")
+    return repo, issue
+
+
 def cmd_log(args: argparse.Namespace) -> int:
     from store.outbox import record_outcome
 
@@ -138,7 +146,7 @@ def cmd_log(args: argparse.Namespace) -> int:
         repo, issue = _issue(session, repo_name, number)
         if issue.kind not in ("experiment", None):
             raise UsageError(
-                f"{args.ref} is a {issue.kind} issue: outcomes go on Experiment issues"
+                f"{args.ref} is an {issue.kind.title()} issue: outcomes go on Experiment issues"
             )
         outcome = record_outcome(
             session,
@@ -203,9 +211,7 @@ def cmd_checklist(args: argparse.Namespace) -> int:
     repo_name, number = parse_ref(args.ref)
     store = _open(args)
     with store.session(write=True) as session:
-        repo, issue = _issue(session, repo_name, number)
-        if issue.kind != "model":
-            raise UsageError(f"{args.ref} is not a Model issue: hand-off checklists are on Models")
+        repo, issue = _model_issue(session, args.ref, "hand-off checklists are on Models")
         tasks = [(t.text, t.done) for t in parse_body(issue.body).tasks]
         seed_checklist(session, repo.id, number, tasks)
         if args.check or args.uncheck or args.add:
@@ -250,9 +256,7 @@ def cmd_model(args: argparse.Namespace) -> int:
     repo_name, number = parse_ref(args.ref)
     store = _open(args)
     with store.session(write=True) as session:
-        repo, issue = _issue(session, repo_name, number)
-        if issue.kind != "model":
-            raise UsageError(f"{args.ref} is not a Model issue")
+        repo, _issue_row = _model_issue(session, args.ref, "statuses are recorded on Models")
         record_model_status(
             session,
             repo,

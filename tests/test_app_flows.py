@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 from rich.text import Text
@@ -210,14 +211,20 @@ async def test_config_theme_and_keymap_apply(demo_store: Store, isolated_env: Pa
         assert board.query_one("#filter", Input).has_focus
 
 
+async def open_model_card(pilot: Any) -> CardScreen:
+    """From the portfolio to the churn project's Model card, #7."""
+    await open_board(pilot)
+    await pilot.press("l", "l", "l", "l", "enter")  # the Model column
+    await settle(pilot)
+    card = pilot.app.screen
+    assert isinstance(card, CardScreen) and card.number == 7
+    return card
+
+
 async def test_checklist_space_toggles_and_a_adds(demo_store: Store) -> None:
     app = app_for(demo_store)
     async with app.run_test(size=SIZE) as pilot:
-        await open_board(pilot)
-        await pilot.press("l", "l", "l", "l", "enter")  # the Model column: #7
-        await settle(pilot)
-        card = app.screen
-        assert isinstance(card, CardScreen) and card.number == 7
+        card = await open_model_card(pilot)
         checklist = card.query_one("#checklist", OptionList)
         checklist.focus()
         await pilot.pause()
@@ -334,11 +341,7 @@ async def test_a_5000_card_board_pages_and_filters(store: Store) -> None:
 async def test_model_status_form_saves_only_what_changed(demo_store: Store) -> None:
     app = app_for(demo_store)
     async with app.run_test(size=SIZE) as pilot:
-        await open_board(pilot)
-        await pilot.press("l", "l", "l", "l", "enter")  # the Model column: #7
-        await settle(pilot)
-        card = app.screen
-        assert isinstance(card, CardScreen) and card.number == 7
+        card = await open_model_card(pilot)
         assert "status candidate" in static_text(card.query_one("#card-model", Static))
         await pilot.press("u")
         await pilot.pause()
