@@ -21,11 +21,13 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.theme import BUILTIN_THEMES
 
+from dslp_tui import gc_pause
 from dslp_tui.config import DEFAULT_THEME, Config, load_config
 from dslp_tui.screens.palette import DslpCommands
 from store.db import Store
 
 T = TypeVar("T")
+GC_PAUSE_LIMIT = 5.0  # seconds: the collector is back by then, painted or not
 
 
 class DslpApp(App[None]):
@@ -146,10 +148,13 @@ class DslpApp(App[None]):
         return PortfolioScreen()
 
     def painted(self, screen: str) -> None:
-        """A screen has shown its data: with DSLP_BENCH_EXIT_AFTER=screen, leave once on screen."""
+        """A screen has shown its data: start-up is over (the collector comes back once that
+        frame is out); with DSLP_BENCH_EXIT_AFTER=screen, leave once on screen."""
         if self._bench_exit == screen:
             self._bench_exit = None
             self.call_after_refresh(self._bench_painted)
+        if gc_pause.paused():
+            self.call_after_refresh(gc_pause.resume)
 
     def _bench_painted(self) -> None:
         mark = os.environ.get("DSLP_BENCH_MARK")
@@ -160,6 +165,8 @@ class DslpApp(App[None]):
         self.exit()
 
     def on_mount(self) -> None:
+        if gc_pause.paused():  # a first screen that never paints (its query failed) too
+            self.set_timer(GC_PAUSE_LIMIT, gc_pause.resume)
         theme = self.config.theme
         if theme in self.available_themes or theme in BUILTIN_THEMES:
             self.theme = theme

@@ -285,6 +285,7 @@ def cmd_sync(args: argparse.Namespace) -> int:
 
 def cmd_demo(args: argparse.Namespace) -> int:
     from dslp_tui.demo import seed_demo
+    from dslp_tui.gc_pause import during_startup
     from store.db import demo_db_path, open_store
 
     db = args.db or str(demo_db_path())
@@ -295,11 +296,15 @@ def cmd_demo(args: argparse.Namespace) -> int:
         args.db = db
         args.json = False
         return cmd_status(args)
-    return run_app(store)
+    with during_startup():
+        return run_app(store)
 
 
 def cmd_app(args: argparse.Namespace) -> int:
-    return run_app(_open(args, create=True))
+    from dslp_tui.gc_pause import during_startup
+
+    with during_startup():  # from the first import on: see gc_pause
+        return run_app(_open(args, create=True))
 
 
 def run_app(store: Any) -> int:
