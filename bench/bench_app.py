@@ -11,6 +11,7 @@ Figures, all from one run so they share the machine's mood:
 - `key_press_*`: key-press-to-repaint on the 5,000-card board, in-process with `run_test`: each
   `pilot.press("down")` on the board minus the median cost of the same press in a tiny app in
   the same run (the pilot's own overhead, about 60 ms here), median and p95 of 50 presses;
+  the collector paused for start-up and frozen at the first paint, as `dslp` does;
 - `peak_rss_app`: the largest max-RSS of the app processes (wait4 of each child).
 Medians of `--runs` runs (default 5) after a warm-up. Exit status 1 when a target is missed.
 
@@ -162,6 +163,7 @@ def key_figures(db: Path) -> None:
     from textual.app import App, ComposeResult
     from textual.widgets import OptionList
 
+    from dslp_tui import gc_pause
     from dslp_tui.app import DslpApp
     from dslp_tui.screens.board import BoardScreen
     from store.db import open_store
@@ -188,6 +190,7 @@ def key_figures(db: Path) -> None:
     store = open_store(db)
     try:
         base = asyncio.run(_press_costs(Tiny(), PRESSES, tiny_ready))
+        gc_pause.pause()  # as `dslp` starts: the first paint collects once and freezes
         board = asyncio.run(_press_costs(DslpApp(store, cursor_blink=False), PRESSES, board_ready))
     finally:
         store.dispose()
