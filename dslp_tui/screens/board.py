@@ -51,7 +51,9 @@ class BoardScreen(DslpScreen):
         Binding("c", "toggle_closed", "Closed", id="toggle-closed", tooltip="Show/hide closed"),
         Binding("p", "toggle_preview", "Preview", id="preview", tooltip="Show/hide the preview"),
         Binding("g", "gates", "Gates", id="gates", tooltip="Gate sign-offs of this project"),
-        Binding("o", "browser", "Browser", id="browser", tooltip="Open the card on GitHub"),
+        Binding(
+            "o", "browser", "Browser", id="browser", tooltip="Open the card on GitHub", show=False
+        ),
         Binding("y", "copy", "Copy URL", id="copy", show=False),
         Binding("h,left", "column(-1)", "Prev column", show=False),
         Binding("l,right", "column(1)", "Next column", show=False),

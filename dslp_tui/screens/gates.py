@@ -19,7 +19,10 @@ class GateScreen(DslpScreen):
     """Seven gates with their status; the highlighted gate's history below; enter signs off."""
 
     BINDINGS = [
-        Binding("enter", "sign_off", "Sign off", id="sign-off", tooltip="Give a sign-off"),
+        # priority: over the table's own (hidden) enter, so the footer shows what enter does
+        Binding(
+            "enter", "sign_off", "Sign off", id="sign-off", tooltip="Give a sign-off", priority=True
+        ),
         Binding("j", "cursor(1)", "Down", show=False),
         Binding("k", "cursor(-1)", "Up", show=False),
     ]

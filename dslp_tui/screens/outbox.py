@@ -57,7 +57,10 @@ class OutboxScreen(DslpScreen):
         Binding(
             "R", "retry_all", "Retry all", id="retry-all", tooltip="Queue every conflict again"
         ),
-        Binding("enter", "open", "Card", id="open-card", tooltip="Open the entry's card"),
+        # priority: over the table's own (hidden) enter, so the footer shows what enter does
+        Binding(
+            "enter", "open", "Card", id="open-card", tooltip="Open the entry's card", priority=True
+        ),
         Binding("j", "cursor(1)", "Down", show=False),
         Binding("k", "cursor(-1)", "Up", show=False),
     ]

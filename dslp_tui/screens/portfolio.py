@@ -34,7 +34,15 @@ class PortfolioScreen(DslpScreen):
     """Phase, cards per phase, pending sign-offs, blocked, outbox, models, freshness."""
 
     BINDINGS = [
-        Binding("enter", "open", "Board", id="open", tooltip="Open the project's phase board"),
+        # priority: over the table's own (hidden) enter, so the footer shows what enter does
+        Binding(
+            "enter",
+            "open",
+            "Board",
+            id="open",
+            tooltip="Open the project's phase board",
+            priority=True,
+        ),
         Binding("g", "gates", "Gates", id="gates", tooltip="Sign-offs of the project's gates"),
         Binding("j", "cursor(1)", "Down", show=False),
         Binding("k", "cursor(-1)", "Up", show=False),

@@ -29,6 +29,7 @@ class CardList(NavList):
     """The cards of one column; left/right go to the board (OptionList would scroll sideways)."""
 
     BINDINGS = [
+        Binding("enter", "select", "Open", id="open-card", tooltip="Open the card"),
         Binding("left,h", "screen.column(-1)", "Prev column", show=False),
         Binding("right,l", "screen.column(1)", "Next column", show=False),
     ]
