@@ -324,14 +324,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("dslp: interrupted", file=sys.stderr)
         return 130
     except Exception as exc:
-        message, code = _explain(exc)
+        message, code = explain_error(exc)
         if message is None:
             raise
         print(f"dslp: {message}", file=sys.stderr)
         return code
 
 
-def _explain(exc: BaseException) -> tuple[str | None, int]:
+def explain_error(exc: BaseException) -> tuple[str | None, int]:
     """Known errors become one line and an exit code; anything else is a bug and re-raised."""
     from dslp_tui.offline_commands import UsageError
     from store.db import StoreError

@@ -7,6 +7,7 @@ import sys
 import threading
 import types
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -249,3 +250,22 @@ async def test_outcome_logged_offline_in_the_app_reaches_github_once(
         assert "succeeded" in header and "pending sync" not in header
     with store.session() as s:
         assert s.get(OutboxEntry, entry_id).state == "sent"  # type: ignore[union-attr]
+
+
+async def test_sync_without_a_token_says_what_to_do_and_stops_the_bars(
+    demo_store: Store, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path))  # no `gh` to ask either
+    app = DslpApp(demo_store, cursor_blink=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("s")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, SyncScreen)
+        status = rendered(screen.query_one("#sync-status")).strip()
+        assert status.startswith("sync failed: no GitHub token: set GITHUB_TOKEN"), status
+        assert "NoToken" not in status
+        for row in screen.rows.values():
+            assert row.query_one(ProgressBar).total == 1  # still, not an endless pulse
+            assert static_text(row.query_one(".repo-resource", Static)) == "not synced"

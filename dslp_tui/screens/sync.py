@@ -59,6 +59,7 @@ class RepoProgress(Horizontal):
     def __init__(self, repo: str) -> None:
         super().__init__(classes="repo-progress")
         self.repo = repo
+        self.ended = False
 
     def compose(self) -> ComposeResult:
         yield Static(lit(self.repo, "bold"), classes="repo-name")
@@ -75,7 +76,15 @@ class RepoProgress(Horizontal):
         status = f"waiting {event.seconds:.0f}s: {_one_line(event.reason)}"
         self.query_one(".repo-status", Static).update(Text(status, style="yellow"))
 
+    def not_run(self) -> None:
+        """The sync stopped before this repo ended: a still bar, not one that looks busy."""
+        if self.ended:
+            return
+        self.query_one(ProgressBar).update(total=1, progress=0)
+        self.query_one(".repo-resource", Static).update(Text("not synced", style="dim"))
+
     def done(self, event: RepoDone) -> None:
+        self.ended = True
         bar = self.query_one(ProgressBar)
         bar.update(total=1, progress=1)
         if event.ok:
@@ -191,10 +200,17 @@ class SyncScreen(DslpScreen):
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.worker is not self.worker or event.state != WorkerState.ERROR:
             return
+        from dslp_tui.cli import explain_error
+
         error = event.worker.error
-        line = f"sync failed: {type(error).__name__}: {_one_line(str(error))}"
+        assert error is not None
+        known, _code = explain_error(error)  # a known error says what to do; a bug names itself
+        detail = _one_line(known) if known else f"{type(error).__name__}: {_one_line(str(error))}"
+        line = f"sync failed: {detail}"
         self.query_one("#sync-status", Static).update(Text(line, style="bold red"))
         self.notify(line, severity="error", markup=False)
+        for row in self.rows.values():
+            row.not_run()
 
     @property
     def running(self) -> bool:
