@@ -181,6 +181,8 @@ class SyncScreen(DslpScreen):
         self.query_one("#sync-errors", Static).update(text)
 
     def on_sync_finished(self, message: SyncFinished) -> None:
+        for row in self.rows.values():
+            row.not_run()
         status = self.query_one("#sync-status", Static)
         if message.error is not None:
             status.update(Text(f"✘ {message.error}", style="bold red"))
