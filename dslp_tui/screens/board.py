@@ -28,9 +28,9 @@ EMPTY_WIDTH = 12  # a column without cards collapses to its title and count
 WIDE_ENOUGH_FOR_PREVIEW = 140
 
 
-def card_matches(card: Card, terms: list[str]) -> bool:
-    """Every term appears in the card's number, title, labels, kind, outcome or branch."""
-    hay = " ".join(
+def search_text(card: Card) -> str:
+    """What the filter looks in: the card's number, title, labels, kind, outcome and branch."""
+    return " ".join(
         [
             f"#{card.number}",
             card.title,
@@ -40,7 +40,6 @@ def card_matches(card: Card, terms: list[str]) -> bool:
             *list(card.labels),
         ]
     ).lower()
-    return all(term in hay for term in terms)
 
 
 class BoardScreen(DslpScreen):
@@ -66,6 +65,7 @@ class BoardScreen(DslpScreen):
         self.show_closed = True
         self.terms: list[str] = []
         self._cards: dict[int, Card] = {}
+        self._search: dict[int, str] = {}  # card number -> search_text, made at the first filter
         self._focused_once = False
         self._filter_opening = False
 
@@ -94,6 +94,7 @@ class BoardScreen(DslpScreen):
         self.board = await self.dslp.read_first(f"board:{repo}", lambda s: board(s, repo))
         self._cards = {c.number: c for cards in self.board.columns.values() for c in cards}
         self._cards.update({c.number: c for c in self.board.unclassified})
+        self._search = {}
         self.refresh_board()
         self.dslp.painted("board")
 
@@ -118,7 +119,7 @@ class BoardScreen(DslpScreen):
             shown = [
                 c
                 for c in all_cards
-                if (self.show_closed or c.state == "open") and card_matches(c, self.terms)
+                if (self.show_closed or c.state == "open") and self._matches(c, self.terms)
             ]
             column = self.query_one(f"#list-{phase}", PhaseColumn)
             column.show(shown, len(all_cards), self.board.gates.get(phase))
@@ -129,6 +130,15 @@ class BoardScreen(DslpScreen):
             first = next((c for c in self._lists() if c.option_count), None)
             (first or self._lists()[0]).focus()
         self._update_preview()
+
+    def _matches(self, card: Card, terms: list[str]) -> bool:
+        """Every term appears in the card's search text (made once per card, not per key)."""
+        if not terms:
+            return True
+        text = self._search.get(card.number)
+        if text is None:
+            text = self._search[card.number] = search_text(card)
+        return all(term in text for term in terms)
 
     def _columns_area(self) -> int:
         """The width the columns share: the screen's, less the preview's when it shows.
