@@ -256,6 +256,29 @@ async def test_checklist_space_toggles_and_a_adds(demo_store: Store) -> None:
         assert kinds.count("uncheck") == 1 and kinds.count("add") == 1
 
 
+async def test_a_dslp_step_ticks_on_a_model_card_whose_checklist_was_never_stored(
+    demo_store: Store,
+) -> None:
+    app = app_for(demo_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        app.open_card("acme/demand-forecast", 6)
+        await settle(pilot)
+        card = app.screen
+        assert isinstance(card, CardScreen)
+        checklist = card.query_one("#checklist", OptionList)
+        checklist.focus()
+        checklist.highlighted = checklist.option_count - 1  # a DSLP step, not in the body
+        await pilot.pause()
+        step = rendered(checklist).splitlines()[-1]
+        assert step.startswith("[ ] "), step
+        await pilot.press("space")
+        await settle(pilot)
+        assert not [n.message for n in app._notifications if n.severity == "error"]
+        step = rendered(checklist).splitlines()[-1]
+        assert step.startswith("[x] ") and "pending sync" in step, step
+
+
 async def test_empty_mirror_says_how_to_start(store: Store) -> None:
     app = app_for(store)
     async with app.run_test(size=SIZE) as pilot:

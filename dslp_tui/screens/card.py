@@ -303,17 +303,16 @@ class CardScreen(DslpScreen):
 
         repo, number, actor = self.repo, self.number, self.dslp.config.user or None
         items = self.detail.checklist if self.detail else []
-        body_items = [(i.text, i.done) for i in items]
-        # Until a Model card's checklist is stored, it only lives in the issue body.
-        from_body = all(i.origin == "body" for i in items)
+        # The shown list may hold body tasks and DSLP steps the store has not seen yet: store
+        # them first (seeding is idempotent), so the item to tick is there to find.
+        body_items = [(i.text, i.done) for i in items if i.origin == "body"]
         # The store matches all-digit text as a position: name such items by position.
         key = str(items.index(item) + 1) if item.text.isdigit() and item in items else item.text
 
         def write(session: object) -> None:
             r = get_repo(session, repo)  # type: ignore[arg-type]
             assert r.id is not None
-            if from_body:
-                seed_checklist(session, r.id, number, body_items)  # type: ignore[arg-type]
+            seed_checklist(session, r.id, number, body_items)  # type: ignore[arg-type]
             if not item.done:
                 change_checklist(session, r, number, check=key, actor=actor)  # type: ignore[arg-type]
             else:
