@@ -21,9 +21,9 @@ from store.queries import get_repo, list_repos
 from sync.auth import api_url as resolve_api_url
 from sync.auth import find_token, redact
 from sync.events import EventSink, Progress, RepoDone, SyncReport, Waiting
-from sync.github_api import Client, GitHubError
+from sync.github_api import Cancelled, Client, GitHubError
 from sync.gitscan import CloneError, scan_clone
-from sync.pull import Cancelled, RepoPuller
+from sync.pull import RepoPuller
 
 
 class SyncBusy(Exception):
@@ -73,7 +73,7 @@ def sync_repos(
     max_wait: float = 900.0,
     on_event: EventSink | None = None,
     cancelled: Callable[[], bool] = lambda: False,
-    sleep: Callable[[float], None] = time.sleep,
+    sleep: Callable[[float], object] = time.sleep,
 ) -> SyncReport:
     """Sync the named repos (all tracked ones by default); one failure does not stop the rest."""
     emit: EventSink = on_event or (lambda _e: None)
@@ -104,7 +104,7 @@ def _sync_one(
     max_wait: float,
     emit: EventSink,
     cancelled: Callable[[], bool],
-    sleep: Callable[[float], None],
+    sleep: Callable[[float], object],
 ) -> RepoDone:
     name = repo.full_name
     client = Client(
@@ -112,6 +112,7 @@ def _sync_one(
         token,
         max_wait=max_wait,
         sleep=sleep,
+        cancelled=cancelled,
         on_wait=lambda seconds, reason: emit(Waiting(name, seconds, reason)),
     )
     pushed = conflicts = 0

@@ -91,6 +91,10 @@ class Counters:
     reset_at: float | None = None
 
 
+class Cancelled(Exception):
+    """The user asked the sync to stop; everything written so far is consistent."""
+
+
 @dataclass
 class Client:
     """One GitHub API endpoint and token; thread-confined (one per sync run)."""
@@ -98,7 +102,9 @@ class Client:
     api_url: str
     token: str
     max_wait: float = 900.0
-    sleep: Callable[[float], None] = time.sleep
+    # A wait that returns early when the user cancels (the app passes its cancel Event's wait).
+    sleep: Callable[[float], object] = time.sleep
+    cancelled: Callable[[], bool] = lambda: False
     clock: Callable[[], float] = time.time
     on_wait: Callable[[float, str], None] | None = None
     counters: Counters = field(default_factory=Counters)
@@ -251,6 +257,8 @@ class Client:
         if self.on_wait is not None:
             self.on_wait(seconds, reason)
         self.sleep(seconds)
+        if self.cancelled():  # a rate limit or a back-off must not outlast a cancel
+            raise Cancelled()
 
     def _backoff(self, delay: float, reason: str) -> float:
         self._wait(delay * (0.75 + random.random() / 2), reason)

@@ -33,13 +33,9 @@ from store.mirror import (
 )
 from store.models import Issue, Repository
 from sync.events import EventSink, Progress
-from sync.github_api import Client, NotFound
+from sync.github_api import Cancelled, Client, NotFound
 
 PAGE = 100
-
-
-class Cancelled(Exception):
-    """The user asked the sync to stop; everything written so far is consistent."""
 
 
 @dataclass

@@ -25,8 +25,15 @@ from store.outbox import entries_to_push, mark_entry
 from store.rules import make_marker
 from sync.auth import redact
 from sync.events import EventSink, Progress
-from sync.github_api import AuthError, Client, GitHubError, NotSent, RateLimited, WriteUnknown
-from sync.pull import Cancelled
+from sync.github_api import (
+    AuthError,
+    Cancelled,
+    Client,
+    GitHubError,
+    NotSent,
+    RateLimited,
+    WriteUnknown,
+)
 
 STATUS_LABELS = ("succeeded", "failed", "on hold")
 CONFLICT_STATUSES = (403, 404, 410, 422)

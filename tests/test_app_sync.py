@@ -41,8 +41,9 @@ def fake_engine(
         token: str | None = None,
         on_event: Callable[[SyncEvent], None],
         cancelled: Callable[[], bool],
+        sleep: Callable[[float], object],
     ) -> SyncReport:
-        calls.append({"repos": repos, "token": token})
+        calls.append({"repos": repos, "token": token, "sleep": sleep})
         return run(on_event, cancelled)
 
     module = types.ModuleType("sync.engine")
@@ -74,7 +75,8 @@ async def test_sync_shows_progress_and_one_line_per_error(
         await settle(pilot)
         screen = app.screen
         assert isinstance(screen, SyncScreen)
-        assert calls == [{"repos": None, "token": None}]
+        # Waits (rate limits, back-offs) are on the cancel flag: escape ends them at once.
+        assert calls == [{"repos": None, "token": None, "sleep": screen.cancel_flag.wait}]
         churn = screen.rows["acme/churn-prediction"]
         assert churn.query_one(ProgressBar).percentage == 1.0
         assert "4 new, 2 updated, 3 pushed" in rendered(churn.query_one(".repo-status"))

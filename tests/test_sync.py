@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import threading
 from pathlib import Path
 
 import pytest
@@ -211,6 +212,24 @@ def test_transient_faults_are_retried(store: Store, fake: FakeGitHub, fault: Fau
     assert done.ok, done.error
     assert len(sleep.waits) == 2
     assert count(store, Issue) == len(fake_items(fake))
+
+
+def test_a_cancel_during_a_back_off_stops_the_sync_at_once(store: Store, fake: FakeGitHub) -> None:
+    seeded(fake, 50)
+    track(store, fake)
+    fake.inject("GET", r"/issues$", Fault.status(503), times=None)
+    stop = threading.Event()
+    waits: list[float] = []
+
+    def wait(seconds: float) -> bool:  # the user presses escape while the sync waits
+        waits.append(seconds)
+        stop.set()
+        return True
+
+    done, _ = run(store, sleep=wait, cancelled=stop.is_set)
+    assert not done.ok and done.error is not None and done.error.startswith("cancelled")
+    assert len(waits) == 1  # no second back-off after the cancel
+    assert count(store, Issue) == 0
 
 
 def test_persistent_5xx_fails_the_repo_and_keeps_the_mirror(store: Store, fake: FakeGitHub) -> None:

@@ -154,6 +154,7 @@ class SyncScreen(DslpScreen):
             token=None,
             on_event=lambda event: self.post_message(SyncEventMessage(event)),
             cancelled=self.cancel_flag.is_set,
+            sleep=self.cancel_flag.wait,  # a rate-limit wait ends the moment escape is pressed
         )
         self.post_message(SyncFinished(report))
         return report
