@@ -5,9 +5,10 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime
 
-# ANSI/VT escape sequences (CSI, OSC, and two-byte ESC forms), then any other C0/C1 control.
+# ANSI/VT escape sequences (CSI, OSC, and two-byte ESC forms), then any other C0/C1 control
+# and the bidi embeddings, overrides and isolates that make text read other than it is stored.
 _ESCAPES = re.compile(r"\x1b(\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(\x07|\x1b\\)?|[@-Z\\-_])")
-_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
 def safe(text: str | None, *, keep_newlines: bool = False) -> str:

@@ -55,7 +55,7 @@ NASTY = [
 hostile_text = st.lists(st.one_of(st.sampled_from(NASTY), st.text(max_size=40)), max_size=8).map(
     "".join
 )
-_BAD = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_BAD = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")  # + bidi
 
 
 def _clean(text: str) -> bool:

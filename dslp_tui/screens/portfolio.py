@@ -63,15 +63,17 @@ class PortfolioScreen(DslpScreen):
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
+        # What a lead decides on first comes first: at 80 columns the table scrolls sideways
+        # after "Last synced", so the stale highlight and the sign-offs due are never off-screen.
         for label, key in (
             ("Project", "project"),
             ("Phase", "phase"),
             ("Cards by phase", "bar"),
             ("Sign-offs due", "signoffs"),
+            ("Last synced", "synced"),
+            ("In production", "models"),
             ("Blocked", "blocked"),
             ("Outbox", "outbox"),
-            ("In production", "models"),
-            ("Last synced", "synced"),
         ):
             table.add_column(label, key=key)
         self.query_one("#empty-help").display = False
@@ -94,10 +96,10 @@ class PortfolioScreen(DslpScreen):
                 Text(phase_title(p.phase)),
                 mini_bar(p.cards, p.phase),
                 due or Text("0", style="dim"),
+                synced_text(p.last_synced, now),
+                models_cell(p.models),
                 _count(p.blocked, "bold red"),
                 _count(p.outbox_pending, "bold yellow"),
-                models_cell(p.models),
-                synced_text(p.last_synced, now),
                 key=p.repo,
             )
         table.display = bool(projects)

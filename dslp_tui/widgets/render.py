@@ -6,7 +6,7 @@ wrapped in `Text`, so a title like `[bold red]x[/bold red]` shows its brackets.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from rich.text import Text
 
@@ -113,7 +113,7 @@ def synced_text(when: datetime | None, now: datetime) -> Text:
     if when is None:
         return Text(label, style="bold black on yellow")
     aware = when if when.tzinfo else when.replace(tzinfo=now.tzinfo)
-    if (now - aware).days >= STALE_DAYS:
+    if now - aware > timedelta(days=STALE_DAYS):
         return Text(f" {label} ", style="bold black on yellow")
     return Text(label)
 
