@@ -447,3 +447,20 @@ async def test_report_key_writes_the_project_report_and_opens_it(
     html = path.read_text()
     assert "acme/churn-prediction" in html and "<script src=" not in html
     assert "acme/demand-forecast" not in html  # the board's project only
+
+
+async def test_the_focused_column_stays_in_view_when_the_preview_opens(demo_store: Store) -> None:
+    app = app_for(demo_store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        board = await open_board(pilot, row=2)  # acme/fraud-signals
+        await pilot.press("h")  # from the first column round to the unclassified one
+        await settle(pilot)
+        focused = board.focused
+        assert focused is not None and focused.id == "list-unclassified"
+        columns = board.query_one("#columns").region
+        assert columns.contains_region(focused.region)
+        await pilot.press("p")
+        await settle(pilot)
+        columns = board.query_one("#columns").region
+        assert columns.width < 80  # the preview took its share
+        assert columns.contains_region(focused.region), (columns, focused.region)

@@ -166,7 +166,14 @@ class BoardScreen(DslpScreen):
             column.label(wanted)
 
     def on_resize(self) -> None:
-        self.call_after_refresh(self.fit_columns)
+        self.call_after_refresh(self._refit)
+
+    def _refit(self) -> None:
+        """New widths after a resize or the preview's toggle, the focused column kept in view."""
+        self.fit_columns()
+        current = self._current_list()
+        if current is not None:
+            self.call_after_refresh(current.scroll_visible, animate=False)
 
     # -- helpers ---------------------------------------------------------------------------
 
@@ -264,7 +271,7 @@ class BoardScreen(DslpScreen):
     def action_toggle_preview(self) -> None:
         preview = self.query_one(CardPreview)
         preview.display = not preview.display
-        self.call_after_refresh(self.fit_columns)
+        self.call_after_refresh(self._refit)
 
     def action_gates(self) -> None:
         self.dslp.open_gates(self.repo)
