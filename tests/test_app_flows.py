@@ -306,12 +306,18 @@ async def test_models_help_browser_and_copy(
         assert "Implement LightGBM demand model" in table and "drifting" in table
         assert "Implement GBM churn model" not in table  # a candidate is not deployed yet
         await pilot.press("escape")
+        await settle(pilot)
+        await pilot.press("question_mark")  # on the first screen, nothing to go back to
+        await pilot.pause()
+        assert "Go back one screen" not in rendered(app.screen.query_one("#help-keys"))
+        await pilot.press("escape")
         await open_board(pilot)
         await pilot.press("question_mark")
         await pilot.pause()
         keys = rendered(app.screen.query_one("#help-keys"))
         assert "Filter cards as you type" in keys and "ctrl+p" in keys
         assert "q, ^q" in keys and "Leave dslp" in keys  # q quits, listed with ctrl+q
+        assert "Go back one screen" in keys
         await pilot.press("escape", "o", "y")
         await settle(pilot)
         card_url = f"{DEMO_WEB}/acme/churn-prediction/issues/1"
@@ -330,6 +336,20 @@ async def test_palette_jumps_to_a_card_by_number(demo_store: Store) -> None:
         await settle(pilot)
         assert isinstance(app.screen, CardScreen)
         assert (app.screen.repo, app.screen.number) == ("acme/churn-prediction", 11)
+
+
+async def test_palette_finds_a_number_in_titles_too(demo_store: Store) -> None:
+    app = app_for(demo_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+p")
+        await settle(pilot)
+        await pilot.press(*"2019")  # no card #2019: the title that holds it
+        await settle(pilot)
+        await pilot.press("down", "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, CardScreen)
+        assert app.screen.number == 2 and app.screen.repo == "acme/demand-forecast"
 
 
 async def test_a_5000_card_board_pages_and_filters(store: Store) -> None:

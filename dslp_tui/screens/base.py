@@ -49,8 +49,9 @@ class DslpScreen(Screen[None]):
         self._loaded_once = True
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "back":
-            return len(self.app.screen_stack) > 1
+        if action == "back":  # not on the first screen, even with help or a dialog above it
+            stack = self.app.screen_stack
+            return self in stack and stack.index(self) > 0
         return True
 
     def action_back(self) -> None:

@@ -165,7 +165,10 @@ class OutboxScreen(DslpScreen):
 
     def action_retry(self) -> None:
         entry = self.current()
-        if entry is None or entry.state != "conflict":
+        if entry is None:
+            self.notify("Nothing to retry: the outbox is empty.")
+            return
+        if entry.state != "conflict":
             self.notify("Only a conflict can be retried; pending entries go out at the next sync.")
             return
         self.run_worker(self._retry([entry.id]), group="write")

@@ -77,7 +77,9 @@ class DslpCommands(Provider):
             ):
                 yield Hit(1.0, Content(text), command, text=text, help=help_text)
                 continue
-            if number.isdigit():
+            if number.isdigit():  # a number: its card first, then titles holding it ("2019")
+                if number in card.title:
+                    yield Hit(0.5, Content(text), command, text=text, help=help_text)
                 continue
             score = matcher.match(text)
             if score > 0:
