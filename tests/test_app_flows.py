@@ -381,6 +381,32 @@ async def test_a_5000_card_board_pages_and_filters(store: Store) -> None:
         assert listing.option_count == 1
 
 
+async def test_a_column_taller_than_the_screen_draws_every_card_whole(store: Store) -> None:
+    """Cards are wrapped at the width they are drawn at, scrollbar or not: no line is lost."""
+    from dslp_tui.demo import _issue
+    from store.mirror import ensure_repo, upsert_issues
+
+    with store.session(write=True) as s:
+        repo = ensure_repo(s, "big/project")
+        assert repo.id is not None
+        title = "Experiment: gradient boosting on segments ({})"
+        items = [_issue("big/project", n, title.format(n), ["Experiment"]) for n in range(1, 41)]
+        others = ["Ask", "Data", "Explore", "Model"]  # narrow columns: titles wrap a lot
+        items += [_issue("big/project", 41 + i, "x", [label]) for i, label in enumerate(others)]
+        upsert_issues(s, repo.id, items)
+    app = app_for(store)
+    async with app.run_test(size=SIZE) as pilot:
+        board = await open_board(pilot)
+        listing = board.query_one("#list-experiment", OptionList)
+        assert listing.max_scroll_y > 0  # taller than the screen: a scrollbar
+        lines = [line.strip() for line in rendered(listing).splitlines()]
+        heads = [i for i, line in enumerate(lines) if line.startswith("○ #")]
+        assert len(heads) >= 3
+        for head in heads[1:]:  # every card's last line, then the rule, then the next card
+            assert set(lines[head - 1]) == {"─"}, lines[head - 2 : head + 1]
+            assert lines[head - 2].endswith(")"), lines[head - 2 : head + 1]
+
+
 async def test_model_status_form_saves_only_what_changed(demo_store: Store) -> None:
     app = app_for(demo_store)
     async with app.run_test(size=SIZE) as pilot:
