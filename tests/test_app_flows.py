@@ -407,6 +407,28 @@ async def test_a_column_taller_than_the_screen_draws_every_card_whole(store: Sto
             assert lines[head - 2].endswith(")"), lines[head - 2 : head + 1]
 
 
+async def test_a_long_portfolio_ends_above_the_footer(demo_store: Store) -> None:
+    from textual.widgets import DataTable, Footer
+
+    from store.mirror import ensure_repo
+
+    with demo_store.session(write=True) as s:
+        for i in range(47):
+            ensure_repo(s, f"team/project-{i:02d}")
+    app = app_for(demo_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        table = screen.query_one("#portfolio", DataTable)
+        assert table.row_count == 50
+        assert screen.query_one("#throughput").display  # the row that shows after the table
+        assert table.region.bottom <= screen.query_one(Footer).region.y
+        assert screen.max_scroll_y == 0  # the table scrolls, not the screen
+        table.move_cursor(row=49)
+        await pilot.pause()
+        assert table.scroll_y + table.scrollable_content_region.height - 1 >= 49
+
+
 async def test_model_status_form_saves_only_what_changed(demo_store: Store) -> None:
     app = app_for(demo_store)
     async with app.run_test(size=SIZE) as pilot:
