@@ -1,9 +1,13 @@
-"""Small renderers with a rule in them: when "last synced" turns into a warning."""
+"""Small renderers with a rule in them: a stale "last synced", a column title that fits."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
+from textual.content import Content
+
+from dslp_tui.widgets.phase_column import BORDER_LABEL_COST, PhaseColumn
 from dslp_tui.widgets.render import synced_text
 
 NOW = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
@@ -22,3 +26,23 @@ def test_a_sync_older_than_a_week_is_highlighted() -> None:
 def test_never_synced_is_highlighted() -> None:
     shown = synced_text(None, NOW)
     assert shown.plain == "never" and "on yellow" in str(shown.style)
+
+
+@pytest.mark.parametrize(
+    ("width", "count", "shown"),
+    [
+        (24, "12/40", "Ideation 12/40"),
+        (16, "376", "Ideat… 376"),
+        (16, "1514/2292", "Idea… 1514"),  # no room for the total: the cards shown stay whole
+        (12, "0/2292", "Ide… 0"),
+        (12, "", "Ideat…"),
+        (12, "12345", "12345"),  # the count alone rather than a cut number
+    ],
+)
+def test_a_column_title_never_cuts_its_count(width: int, count: str, shown: str) -> None:
+    column = PhaseColumn("ideation")
+    column._count = count
+    column.label(width)
+    plain = Content.from_markup(str(column.border_title)).plain
+    assert plain == shown
+    assert len(plain) <= max(1, width - BORDER_LABEL_COST)  # Textual cuts nothing more

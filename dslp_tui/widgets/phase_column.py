@@ -159,14 +159,18 @@ class PhaseColumn(CardList):
         """Border title and subtitle fitted to a column `width` cells wide."""
         self._label_width = width
         room = max(1, width - BORDER_LABEL_COST)
+        count = self._count
+        if "/" in count and len(count) + 2 > room:  # "1514/2292" would crowd out the name
+            count = count.split("/")[0]  # the cards shown; the total is on the filter line
         name = self.title
-        if self._count:
-            room = max(1, room - len(self._count) - 1)
-        if len(name) > room:
-            name = name[: max(0, room - 1)] + "…"
+        left = room - (len(count) + 1 if count else 0)
+        if count and left < 2:
+            name = ""  # the count alone: never a cut number
+        elif len(name) > left:
+            name = name[: max(0, left - 1)] + "…"
         title = Text(name, style="bold")
-        if self._count:
-            title.append(f" {self._count}", style="bold cyan")
+        if count:
+            title.append(f" {count}" if name else count, style="bold cyan")
         self.border_title = title
         if self.phase == "unclassified":
             self.border_subtitle = Text("no label", style="dim")
