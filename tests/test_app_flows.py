@@ -352,6 +352,30 @@ async def test_palette_finds_a_number_in_titles_too(demo_store: Store) -> None:
         assert app.screen.number == 2 and app.screen.repo == "acme/demand-forecast"
 
 
+async def test_palette_scores_only_the_best_cards_of_a_big_mirror(store: Store) -> None:
+    from dslp_tui.demo import _issue
+    from dslp_tui.screens.palette import CARD_HITS, DslpCommands
+    from store.mirror import ensure_repo, upsert_issues
+
+    with store.session(write=True) as s:
+        repo = ensure_repo(s, "big/project")
+        assert repo.id is not None
+        items = [_issue("big/project", n, f"Try {n}", ["Experiment"]) for n in range(1, 2001)]
+        items[-1]["state"] = "closed"  # #2000: closed cards come after open ones
+        upsert_issues(s, repo.id, items)
+    app = app_for(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        palette = DslpCommands(app.screen)
+        await palette.startup()
+        hits = [hit.text async for hit in palette.search("try")]
+        cards = [text for text in hits if text and "#" in text]
+        assert len(cards) == CARD_HITS  # not 2,000 fuzzy matches while the user types
+        assert cards[0] == "big/project#1999 Try 1999"
+        exact = [h.text async for h in palette.search("#1234")]
+        assert exact[:1] == ["big/project#1234 Try 1234"]
+
+
 async def test_a_5000_card_board_pages_and_filters(store: Store) -> None:
     from dslp_tui.demo import _issue
     from dslp_tui.widgets.phase_column import CAP, PAGE

@@ -8,7 +8,8 @@ import pytest
 from textual.content import Content
 
 from dslp_tui.widgets.phase_column import BORDER_LABEL_COST, PhaseColumn
-from dslp_tui.widgets.render import synced_text
+from dslp_tui.widgets.render import models_cell, synced_text
+from store.queries import ModelInfo
 
 NOW = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
 
@@ -46,3 +47,16 @@ def test_a_column_title_never_cuts_its_count(width: int, count: str, shown: str)
     plain = Content.from_markup(str(column.border_title)).plain
     assert plain == shown
     assert len(plain) <= max(1, width - BORDER_LABEL_COST)  # Textual cuts nothing more
+
+
+def _model(number: int, health: str | None) -> ModelInfo:
+    return ModelInfo(number, "m", "1", "production", health, "monitoring")
+
+
+def test_models_in_production_are_counted_by_health_not_listed() -> None:
+    assert models_cell([]).plain == "—"
+    assert models_cell([_model(1, "drifting")]).plain == "1 drifting"
+    many = [_model(n, "healthy") for n in range(130)]
+    many += [_model(200 + n, "drifting") for n in range(14)]
+    many.append(_model(999, None))
+    assert models_cell(many).plain == "145: 130 healthy, 14 drifting, 1 no health"

@@ -20,6 +20,8 @@ from store.queries import CardRef, card_index, list_repos
 if TYPE_CHECKING:
     from dslp_tui.app import DslpApp
 
+CARD_HITS = 60  # cards shown for a query: a screenful and more, never 12,000
+
 
 class DslpCommands(Provider):
     """Projects (board, gates), cards (`#12`, `churn 12`, words of the title) and app actions."""
@@ -28,6 +30,7 @@ class DslpCommands(Provider):
         app = cast("DslpApp", self.app)
         self.repos: list[str] = []
         self.cards: list[CardRef] = []
+        self._lower: list[str] = []
         try:
             self.repos, self.cards = await app.read(
                 lambda s: ([r.full_name for r in list_repos(s)], card_index(s))
@@ -63,33 +66,47 @@ class DslpCommands(Provider):
             score = matcher.match(name)
             if score > 0:
                 yield Hit(score, self._highlight(matcher, name), command, text=name, help=help_text)
-        number = query.strip().lstrip("#")
-        words = query.split()
+        words = query.lower().split()
         last = words[-1].lstrip("#") if words else ""
         exact = int(last) if last.isdigit() else None
         repo_matcher = self.matcher(" ".join(words[:-1])) if len(words) > 1 else None
-        for card in self.cards:
-            text = self._card_text(card)
-            command = partial(app.open_card, card.repo, card.number)
-            help_text = f"{card.kind or 'unclassified'} · {card.state}"
+        number_only = len(words) == 1 and exact is not None
+        found: list[CardRef] = []
+        for card, text in zip(self.cards, self._texts(), strict=True):  # text: lower case
             if exact == card.number and (
                 repo_matcher is None or repo_matcher.match(safe(card.repo)) > 0
             ):
+                text = self._card_text(card)
+                command, help_text = self._open(app, card)
                 yield Hit(1.0, Content(text), command, text=text, help=help_text)
+            elif number_only:
+                if last in text.partition(" ")[2]:  # in the title, not in another number
+                    found.append(card)
+            elif all(word in text for word in words):
+                found.append(card)
+        # Every word must be in the card's text; only the best few are scored and shown. The
+        # fuzzy scoring of 20,000 cards held the palette (and every key) for a second.
+        found.sort(key=lambda c: (c.state != "open", -c.number))
+        for card in found[:CARD_HITS]:
+            text = self._card_text(card)
+            command, help_text = self._open(app, card)
+            if number_only:  # "2019": a title that holds the number, after the card itself
+                yield Hit(0.5, Content(text), command, text=text, help=help_text)
                 continue
-            if number.isdigit():  # a number: its card first, then titles holding it ("2019")
-                if number in card.title:
-                    yield Hit(0.5, Content(text), command, text=text, help=help_text)
-                continue
-            score = matcher.match(text)
-            if score > 0:
-                yield Hit(
-                    score * 0.9,
-                    self._highlight(matcher, text),
-                    command,
-                    text=text,
-                    help=help_text,
-                )
+            score = matcher.match(text) or 0.1
+            yield Hit(
+                score * 0.9, self._highlight(matcher, text), command, text=text, help=help_text
+            )
+
+    def _texts(self) -> list[str]:
+        """Each card's palette text in lower case, made once per palette."""
+        if len(self._lower) != len(self.cards):
+            self._lower = [self._card_text(card).lower() for card in self.cards]
+        return self._lower
+
+    def _open(self, app: DslpApp, card: CardRef) -> tuple[Callable[[], object], str]:
+        command = partial(app.open_card, card.repo, card.number)
+        return command, f"{card.kind or 'unclassified'} · {card.state}"
 
     @staticmethod
     def _highlight(matcher: Matcher, text: str) -> Content:
