@@ -34,9 +34,16 @@ class CliError(Exception):
         self.code = code
 
 
-def _add_db(p: argparse.ArgumentParser) -> None:
+def _add_db(p: argparse.ArgumentParser, *, top: bool = False) -> None:
+    """`--db` before or after the command: `dslp --db X status` = `dslp status --db X`.
+
+    A subcommand's own default would overwrite the top-level value, so only the top has one.
+    """
     p.add_argument(
-        "--db", metavar="PATH", help="mirror database (default: $DSLP_DB or the data folder)"
+        "--db",
+        metavar="PATH",
+        default=None if top else argparse.SUPPRESS,
+        help="mirror database (default: $DSLP_DB or the data folder)",
     )
 
 
@@ -47,12 +54,15 @@ def build_parser() -> argparse.ArgumentParser:
         "outcome logging, synced with GitHub. With no command, opens the app.",
     )
     parser.add_argument("--version", action="version", version=f"dslp {__version__}")
-    _add_db(parser)
+    _add_db(parser, top=True)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     p = sub.add_parser("demo", help="open the app on a seeded demo mirror (no GitHub needed)")
     p.add_argument(
-        "--db", metavar="PATH", help="demo database (default: demo.db in the data folder)"
+        "--db",
+        metavar="PATH",
+        default=argparse.SUPPRESS,
+        help="demo database (default: demo.db in the data folder)",
     )
     p.add_argument("--no-tui", action="store_true", help="seed the demo and print a status only")
     p.set_defaults(func=cmd_demo)

@@ -143,3 +143,13 @@ def test_every_subcommand_has_help(capsys: pytest.CaptureFixture[str]) -> None:
             main([name, "--help"])
         assert done.value.code == 0
         assert "usage: dslp " + name in capsys.readouterr().out
+
+
+def test_db_before_the_command_is_used_by_it(
+    demo_store: Store, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    code, out, _ = run(capsys, "--db", str(demo_store.path), "status", "--json")
+    assert code == 0 and len(json.loads(out)["projects"]) == 3
+    missing = tmp_path / "nowhere.db"
+    code, _, err = run(capsys, "--db", str(missing), "board", "acme/churn-prediction")
+    assert code == 2 and str(missing) in err  # not another mirror read in its place
