@@ -10,7 +10,7 @@ from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import bindparam, delete, select, update
+from sqlalchemy import bindparam, delete, func, select, update
 from sqlmodel import Session
 
 from store.history import record_changes, record_model_change
@@ -83,9 +83,16 @@ def upsert(
 
 
 def ensure_repo(session: Session, full_name: str, **fields: Any) -> Repository:
-    found = session.execute(
-        select(Repository).where(Repository.full_name == full_name)  # type: ignore[arg-type]
-    ).scalar_one_or_none()
+    """The tracked repo of that name in any case (GitHub's names ignore it), or a new one."""
+    found = (
+        session.execute(
+            select(Repository)
+            .where(func.lower(Repository.full_name) == full_name.lower())
+            .order_by(Repository.id)  # type: ignore[arg-type]
+        )
+        .scalars()
+        .first()
+    )
     if found is None:
         found = Repository(full_name=full_name, **fields)
         session.add(found)

@@ -143,9 +143,18 @@ def _iso(value: datetime | None) -> str | None:
 
 
 def get_repo(session: Session, full_name: str) -> Repository:
-    repo = session.execute(
-        select(Repository).where(func.lower(Repository.full_name) == full_name.lower())
-    ).scalar_one_or_none()
+    same = (
+        session.execute(
+            select(Repository)
+            .where(func.lower(Repository.full_name) == full_name.lower())
+            .order_by(Repository.id)  # type: ignore[arg-type]
+        )
+        .scalars()
+        .all()
+    )
+    # One row per repo; a mirror from before names were matched without case may hold two:
+    # the exact spelling wins, so each stays reachable (and removable).
+    repo = next((r for r in same if r.full_name == full_name), same[0] if same else None)
     if repo is None:
         raise UnknownRepo(
             f"{full_name} is not tracked here: add it with `dslp repo add {full_name}`"

@@ -102,3 +102,16 @@ def test_repo_remove_needs_yes_when_not_interactive(
     assert code == 0 and "removed a/b" in out
     code, out, _ = run(capsys, "repo", "list", "--db", db)
     assert "No repositories tracked" in out
+
+
+def test_adding_a_tracked_repo_in_other_capitals_keeps_one(
+    db: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    run(capsys, "repo", "add", "acme/churn", "--db", db)
+    code, _, err = run(capsys, "repo", "add", "ACME/Churn", "--db", db)
+    assert code == 0, err
+    code, out, _ = run(capsys, "repo", "list", "--db", db)
+    assert [line.split()[0] for line in out.strip().splitlines()] == ["acme/churn"]
+    code, out, err = run(capsys, "board", "ACME/CHURN", "--db", db, "--json")
+    assert code == 0, err
+    assert json.loads(out)["repo"] == "acme/churn"
