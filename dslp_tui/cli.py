@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, NoReturn
 
 from dslp_tui import __version__
 
@@ -47,8 +48,25 @@ def _add_db(p: argparse.ArgumentParser, *, top: bool = False) -> None:
     )
 
 
+class OneLineParser(argparse.ArgumentParser):
+    """Usage errors as one line that says where the help is, not the whole usage block."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_USAGE, f"{self.prog}: {message} (see `{self.prog} --help`)\n")
+
+
+def _seconds(value: str) -> float:
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = math.nan
+    if not math.isfinite(seconds) or seconds < 0:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a number of seconds, e.g. 900")
+    return seconds
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = OneLineParser(
         prog="dslp",
         description="Run data science projects by the DSLP: phase boards, sign-offs, offline "
         "outcome logging, synced with GitHub. With no command, opens the app.",
@@ -120,7 +138,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--max-wait",
         metavar="SECONDS",
-        type=float,
+        type=_seconds,
         default=900.0,
         help="longest rate-limit wait before stopping cleanly (default 900)",
     )
@@ -200,7 +218,9 @@ def cmd_repo_add(args: argparse.Namespace) -> int:
             raise CliError(f"{path} is not a git clone: pass the folder that holds .git")
         fields["local_path"] = str(path)
     if args.api_url:
-        fields["api_url"] = args.api_url.rstrip("/")
+        from sync.auth import check_api_url
+
+        fields["api_url"] = check_api_url(args.api_url)
     store = _open(args, create=True)
     with store.session(write=True) as session:
         ensure_repo(session, args.repo, **fields)
@@ -209,7 +229,7 @@ def cmd_repo_add(args: argparse.Namespace) -> int:
 
 
 def cmd_repo_list(args: argparse.Namespace) -> int:
-    from dslp_tui.text import ago
+    from dslp_tui.text import ago, safe
     from store.queries import list_repos
 
     store = _open(args)
@@ -218,8 +238,8 @@ def cmd_repo_list(args: argparse.Namespace) -> int:
     if not repos:
         print("No repositories tracked: `dslp repo add OWNER/NAME`.")
     for r in repos:
-        extra = f"  clone {r.local_path}" if r.local_path else ""
-        api = f"  api {r.api_url}" if r.api_url else ""
+        extra = f"  clone {safe(r.local_path)}" if r.local_path else ""
+        api = f"  api {safe(r.api_url)}" if r.api_url else ""
         print(f"{r.full_name:<40} synced {ago(r.last_synced_at)}{extra}{api}")
     return EXIT_OK
 
@@ -289,6 +309,10 @@ def cmd_labels_apply(args: argparse.Namespace) -> int:
 
 def cmd_sync(args: argparse.Namespace) -> int:
     from dslp_tui.sync_view import run_sync_cli
+    from sync.auth import check_api_url
+
+    if args.api_url:
+        check_api_url(args.api_url)  # once, before any repo is tried with it
 
     return run_sync_cli(_open(args), args.repos or None, args)
 
@@ -351,6 +375,8 @@ def explain_error(exc: BaseException) -> tuple[str | None, int]:
     if isinstance(exc, CliError):
         return str(exc), exc.code
     if isinstance(exc, UsageError):
+        return str(exc), EXIT_USAGE
+    if type(exc).__name__ == "BadApiUrl":
         return str(exc), EXIT_USAGE
     if type(exc).__name__ in ("SyncBusy", "NoToken", "CloneError", "GitHubError", "AuthError"):
         return str(exc), EXIT_FAILED

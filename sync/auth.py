@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+from urllib.parse import urlparse
 
 DEFAULT_API_URL = "https://api.github.com"
 
@@ -28,10 +29,31 @@ def find_token() -> str | None:
     return token if done.returncode == 0 and token else None
 
 
+class BadApiUrl(ValueError):
+    """An API address that is not http(s)://HOST[:PORT][/PATH]."""
+
+
 def api_url(cli: str | None = None, stored: str | None = None) -> str:
     """`--api-url`, else the repo's stored URL, else `DSLP_GITHUB_API_URL`, else github.com."""
-    url = cli or stored or os.environ.get("DSLP_GITHUB_API_URL") or DEFAULT_API_URL
-    return url.rstrip("/")
+    url = (cli or stored or os.environ.get("DSLP_GITHUB_API_URL") or DEFAULT_API_URL).strip()
+    return check_api_url(url)
+
+
+def check_api_url(url: str) -> str:
+    """The address without its trailing slash, or BadApiUrl saying what one looks like."""
+    url = url.strip().rstrip("/")
+    try:
+        parsed = urlparse(url)
+        good = parsed.scheme in ("http", "https") and bool(parsed.hostname)
+        _ = parsed.port  # a port that is not a number raises here
+    except ValueError:
+        good = False
+    if not good:
+        raise BadApiUrl(
+            f"{url!r} is not a GitHub API address: give one like https://api.github.com "
+            "or https://HOST/api/v3"
+        )
+    return url
 
 
 def redact(text: str, token: str | None) -> str:

@@ -18,8 +18,8 @@ from store.db import Store
 from store.mirror import replace_branches
 from store.models import Issue, Repository, utcnow
 from store.queries import get_repo, list_repos
+from sync.auth import BadApiUrl, find_token, redact
 from sync.auth import api_url as resolve_api_url
-from sync.auth import find_token, redact
 from sync.events import EventSink, Progress, RepoDone, SyncReport, Waiting
 from sync.github_api import Cancelled, Client, GitHubError
 from sync.gitscan import CloneError, scan_clone
@@ -107,8 +107,12 @@ def _sync_one(
     sleep: Callable[[float], object],
 ) -> RepoDone:
     name = repo.full_name
+    try:
+        url = resolve_api_url(api_url, repo.api_url)
+    except BadApiUrl as exc:  # a bad stored address fails its repo, not the whole run
+        return RepoDone(name, ok=False, error=f"{exc} (`dslp repo add {name} --api-url URL`)")
     client = Client(
-        resolve_api_url(api_url, repo.api_url),
+        url,
         token,
         max_wait=max_wait,
         sleep=sleep,

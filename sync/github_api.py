@@ -149,7 +149,8 @@ class Client:
                     "GET", url, parameters=params, headers=headers
                 )
             except Exception as exc:  # dropped connection, timeout, reset, DNS...
-                if attempt == MAX_READ_ATTEMPTS:
+                # Refused, unresolvable, no connect: retrying for a minute helps nobody offline.
+                if attempt == MAX_READ_ATTEMPTS or _never_connected(exc):
                     raise GitHubError(self._net_message(exc)) from None
                 delay = self._backoff(delay, f"network error, retrying ({_short(exc)})")
                 continue
@@ -286,9 +287,10 @@ class Client:
         return GitHubError(f"GitHub answered {status} for {_path(url)}: {message}", status)
 
     def _net_message(self, exc: BaseException) -> str:
-        host = urlparse(self.api_url).hostname
+        parsed = urlparse(self.api_url)
+        where = parsed.netloc or self.api_url
         return redact(
-            f"cannot reach GitHub at {host} ({_short(exc)}): check the network or --api-url",
+            f"cannot reach GitHub at {where} ({_net_reason(exc)}): check the network or --api-url",
             self.token,
         )
 
@@ -311,6 +313,23 @@ def _message(body: str | None) -> str:
     except ValueError:
         return body.strip().splitlines()[0][:120] if body.strip() else ""
     return str(data.get("message", "")) if isinstance(data, dict) else ""
+
+
+def _net_reason(exc: BaseException) -> str:
+    """Why a request got no answer, in words: urllib3's own text names pools and retries."""
+    text = repr(exc)
+    for sign, reason in (
+        ("NameResolutionError", "host not found"),
+        ("Name or service not known", "host not found"),
+        ("refused", "connection refused"),
+        ("ConnectTimeout", "no answer to connect"),
+        ("ReadTimeout", "no reply in time"),
+        ("RemoteDisconnected", "connection closed"),
+        ("reset by peer", "connection reset"),
+    ):
+        if sign in text:
+            return reason
+    return _short(exc)
 
 
 def _short(exc: BaseException) -> str:

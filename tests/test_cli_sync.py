@@ -115,3 +115,58 @@ def test_adding_a_tracked_repo_in_other_capitals_keeps_one(
     code, out, err = run(capsys, "board", "ACME/CHURN", "--db", db, "--json")
     assert code == 0, err
     assert json.loads(out)["repo"] == "acme/churn"
+
+
+@pytest.mark.parametrize("url", ["not a url", "http://[::1", "ftp://host", "http://host:abc"])
+def test_a_bad_api_url_is_one_line_before_anything_is_stored_or_sent(
+    db: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, url: str
+) -> None:
+    monkeypatch.setenv("GITHUB_TOKEN", TOKEN)
+    code, _, err = run(capsys, "repo", "add", "acme/x", "--db", db, "--api-url", url)
+    assert code == 2 and "is not a GitHub API address" in err and len(err.splitlines()) == 1
+    run(capsys, "repo", "add", "acme/x", "--db", db)
+    code, out, err = run(capsys, "sync", "--db", db, "--api-url", url)
+    assert code == 2 and out == "" and len(err.splitlines()) == 1
+
+
+def test_a_bad_stored_api_url_fails_its_repo_only(
+    fake: FakeGitHub, db: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from store.db import open_store
+    from store.mirror import ensure_repo
+
+    fake.add_repo("acme/good")
+    monkeypatch.setenv("GITHUB_TOKEN", TOKEN)
+    run(capsys, "repo", "add", "acme/good", "--db", db, "--api-url", fake.base_url)
+    store = open_store(db)
+    with store.session(write=True) as s:  # as a mirror from before addresses were checked
+        ensure_repo(s, "acme/bad", api_url="not a url")
+    store.dispose()
+    code, out, _ = run(capsys, "sync", "--db", db)
+    assert code == 1
+    assert "acme/good: ok" in out
+    assert "acme/bad: FAILED: 'not a url' is not a GitHub API address" in out
+
+
+def test_an_unreachable_server_fails_at_once_with_one_line(
+    db: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import socket
+
+    with socket.socket() as sock:  # a port that nothing listens on
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    monkeypatch.setenv("GITHUB_TOKEN", TOKEN)
+    run(capsys, "repo", "add", "acme/x", "--db", db)
+    code, out, err = run(capsys, "sync", "--db", db, "--api-url", f"http://127.0.0.1:{port}")
+    assert code == 1
+    assert f"cannot reach GitHub at 127.0.0.1:{port} (connection refused)" in err
+    assert "Waiting" not in out and "retrying" not in out + err  # no back-off offline
+
+
+def test_usage_errors_are_one_line(db: str, capsys: pytest.CaptureFixture[str]) -> None:
+    for args in (["sync", "--max-wait", "nan"], ["sync", "--max-wait", "-5"], ["bogus"]):
+        with pytest.raises(SystemExit) as exited:
+            main(args)
+        err = capsys.readouterr().err
+        assert exited.value.code == 2 and len(err.splitlines()) == 1 and "--help" in err, err
