@@ -269,6 +269,7 @@ def cmd_repo_remove(args: argparse.Namespace) -> int:
 
 
 def cmd_labels_apply(args: argparse.Namespace) -> int:
+    from dslp_tui.text import safe
     from store.labels_file import LabelFileError, read_labels
     from sync.auth import api_url, find_token
     from sync.engine import NO_TOKEN
@@ -300,8 +301,8 @@ def cmd_labels_apply(args: argparse.Namespace) -> int:
         client.close()
     verb = "would" if args.dry_run else "did"
     for a in plan:
-        detail = f" ({a.detail})" if a.detail else ""
-        print(f"{a.action:<9} {a.name}{detail}")
+        detail = f" ({safe(a.detail)})" if a.detail else ""
+        print(f"{a.action:<9} {safe(a.name)}{detail}")
     changed = sum(a.action != "unchanged" for a in plan)
     print(f"{args.repo}: {verb} change {changed} of {len(plan)} labels")
     return EXIT_OK
@@ -382,6 +383,17 @@ def explain_error(exc: BaseException) -> tuple[str | None, int]:
         return str(exc), EXIT_FAILED
     if isinstance(exc, (StoreError, UnknownRepo, InvalidChange, LookupError)):
         return str(exc).strip("'\""), EXIT_USAGE
+    import sqlite3
+
+    from sqlalchemy.exc import DatabaseError
+
+    if isinstance(exc, (DatabaseError, sqlite3.DatabaseError)):
+        cause = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+        return (
+            f"the mirror database cannot be read ({cause}): keep a copy of the file, then start "
+            "a new mirror with --db and `dslp sync`",
+            EXIT_FAILED,
+        )
     if isinstance(exc, OSError):
         return f"{exc.strerror or exc}: {exc.filename or ''}".rstrip(": "), EXIT_USAGE
     return None, EXIT_FAILED

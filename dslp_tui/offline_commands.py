@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import re
 from typing import Any
 
@@ -18,26 +19,58 @@ class UsageError(ValueError):
     """Bad arguments: one line, exit 2."""
 
 
+MAX_ISSUE = 2**31 - 1  # GitHub's issue numbers are 32-bit
+
+
 def parse_ref(value: str) -> tuple[str, int]:
     found = _REF.fullmatch(value.strip())
     if not found:
         raise UsageError(f"{value!r} is not OWNER/NAME#NUMBER, e.g. acme/churn#12")
-    return found["repo"], int(found["number"])
+    return found["repo"], issue_number(found["number"])
 
 
-def parse_pairs(values: list[str] | None, what: str) -> dict[str, Any]:
-    """NAME=VALUE pairs; numbers become numbers so reports can chart them."""
+def issue_number(value: str) -> int:
+    """An issue number as GitHub has them, or a UsageError (argparse type too)."""
+    number = int(value) if value.strip().isdigit() else 0
+    if not 1 <= number <= MAX_ISSUE:
+        raise UsageError(f"{value!r} is not an issue number, e.g. 12")
+    return number
+
+
+def _number(value: str) -> int | float | None:
+    """A finite number, exact for integers; None for anything else (nan, inf, 'abc', '')."""
+    text = value.strip()
+    try:
+        return int(text)
+    except ValueError:
+        pass
+    try:
+        number = float(text)
+    except ValueError:
+        return None
+    return number if math.isfinite(number) else None
+
+
+def parse_pairs(values: list[str] | None, what: str, *, numbers: bool) -> dict[str, Any]:
+    """NAME=VALUE pairs. Metrics must be finite numbers, so reports can chart them; parameters
+    may be words too (`model=lgbm`)."""
     out: dict[str, Any] = {}
     for raw in values or []:
-        name, sep, value = raw.partition("=")
-        if not sep or not name.strip():
+        name, sep, value = (part.strip() for part in raw.partition("="))
+        if not sep or not name or not value:
             raise UsageError(f"{what} {raw!r} is not NAME=VALUE, e.g. {what} auc=0.81")
-        try:
-            number = float(value)
-            out[name.strip()] = int(number) if number.is_integer() and "." not in value else number
-        except ValueError:
-            out[name.strip()] = value.strip()
+        number = _number(value)
+        if number is None and numbers:
+            raise UsageError(f"{what} {safe(raw)!r}: the value must be a number, e.g. auc=0.81")
+        out[name] = value if number is None else number
     return out
+
+
+def _issue_arg(value: str) -> int:
+    try:
+        return issue_number(value)
+    except UsageError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def register(sub: Any, add_db: Any) -> None:
@@ -63,7 +96,9 @@ def register(sub: Any, add_db: Any) -> None:
         "--decision", required=True, choices=["approved", "changes-requested", "rejected"]
     )
     p.add_argument("--note", default="")
-    p.add_argument("--issue", type=int, metavar="N", help="post on this issue (default: the Ask)")
+    p.add_argument(
+        "--issue", type=_issue_arg, metavar="N", help="post on this issue (default: the Ask)"
+    )
     add_db(p)
     p.set_defaults(func=cmd_signoff)
 
@@ -102,6 +137,11 @@ def _user(args: argparse.Namespace) -> str | None:
 
     if getattr(args, "by", None):
         return str(args.by)
+    from dslp_tui.config import load_config
+
+    configured = load_config()[0].user.strip()  # the `user` of config.toml, as in the app
+    if configured:
+        return configured
     try:
         return getpass.getuser()
     except (KeyError, OSError):
@@ -154,8 +194,8 @@ def cmd_log(args: argparse.Namespace) -> int:
             number,
             status=args.outcome,
             tldr=args.tldr,
-            metrics=parse_pairs(args.metric, "--metric"),
-            params=parse_pairs(args.param, "--param"),
+            metrics=parse_pairs(args.metric, "--metric", numbers=True),
+            params=parse_pairs(args.param, "--param", numbers=False),
             run_links=args.run_url or [],
             commit_sha=args.commit,
             next_step=args.next,
@@ -190,6 +230,8 @@ def cmd_signoff(args: argparse.Namespace) -> int:
     store = _open(args)
     with store.session(write=True) as session:
         repo = get_repo(session, args.repo)
+        if args.issue is not None:
+            _issue(session, repo.full_name, args.issue)  # in the mirror, or a clear error
         record_signoff(
             session,
             repo,
@@ -199,7 +241,10 @@ def cmd_signoff(args: argparse.Namespace) -> int:
             note=args.note,
             issue_number=args.issue,
         )
-    print(f"{args.decision} the {args.gate} gate of {args.repo} by {safe(args.by)} (pending sync)")
+    print(
+        f"{args.decision} the {safe(args.gate)} gate of {args.repo} by {safe(args.by)} "
+        "(pending sync)"
+    )
     return 0
 
 
@@ -214,7 +259,10 @@ def cmd_checklist(args: argparse.Namespace) -> int:
         repo, issue = _model_issue(session, args.ref, "hand-off checklists are on Models")
         tasks = [(t.text, t.done) for t in parse_body(issue.body).tasks]
         seed_checklist(session, repo.id, number, tasks)
-        if args.check or args.uncheck or args.add:
+        given = [v for v in (args.check, args.uncheck, args.add) if v is not None]
+        if given and not given[0].strip():
+            raise UsageError("give the item: its number, its text or a unique part of it")
+        if given:
             change_checklist(
                 session,
                 repo,
@@ -267,7 +315,7 @@ def cmd_model(args: argparse.Namespace) -> int:
             author=_user(args),
         )
     what = ", ".join(
-        f"{k} {v}"
+        f"{k} {safe(v)}"
         for k, v in (
             ("status", args.status),
             ("version", args.model_version),

@@ -7,6 +7,7 @@ the id of the hidden marker the push puts on GitHub, which is what makes a retry
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -32,6 +33,7 @@ from store.rules import DECISIONS, HANDOFF_STEPS, MODEL_HEALTH, MODEL_STATUSES, 
 OUTCOME_CHOICES = ("succeeded", "failed", "on hold")
 NEXT_STEPS = ("open-model", "new-experiment", "refine-ask", "get-data")
 PENDING_STATES = ("pending", "in_flight")
+_VERSION = re.compile(r"[A-Za-z0-9][A-Za-z0-9._+-]{0,63}")
 
 
 class InvalidChange(ValueError):
@@ -160,8 +162,14 @@ def record_model_status(
     version: str | None = None,
     author: str | None = None,
 ) -> ModelStatus:
-    if status is None and health is None:
-        raise InvalidChange("give --status or --health")
+    if status is None and health is None and version is None:
+        raise InvalidChange("give --status, --health or --version")
+    if version is not None:
+        version = version.strip()
+        if not _VERSION.fullmatch(version):
+            raise InvalidChange(
+                f"version {version!r} is not a version: letters, digits and . + - _, e.g. 1.2.0"
+            )
     if status is not None and status not in MODEL_STATUSES:
         raise InvalidChange(f"status must be one of: {', '.join(MODEL_STATUSES)}")
     if health is not None and health not in MODEL_HEALTH:

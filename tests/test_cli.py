@@ -153,3 +153,23 @@ def test_db_before_the_command_is_used_by_it(
     missing = tmp_path / "nowhere.db"
     code, _, err = run(capsys, "--db", str(missing), "board", "acme/churn-prediction")
     assert code == 2 and str(missing) in err  # not another mirror read in its place
+
+
+def test_a_damaged_mirror_is_one_line_never_a_traceback(
+    demo_store: Store, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    demo_store.dispose()
+    pristine = demo_store.path.read_bytes()
+    page = 4096
+    seen: set[str] = set()
+    damaged = tmp_path / "damaged.db"
+    for start in range(2 * page, len(pristine), page):  # each page in turn, header kept
+        data = bytearray(pristine)
+        data[start + 8 : start + page - 8] = b"\xa5" * (page - 16)
+        damaged.write_bytes(bytes(data))
+        for args in (["status", "--json"], ["board", "acme/churn-prediction", "--json"]):
+            code, _, err = run(capsys, *args, "--db", str(damaged))
+            assert code in (0, 1, 2) and err.count("\n") <= 1, err
+            if code:
+                seen.add(err.split(":")[1].strip())
+    assert "the mirror database cannot be read (database disk image is malformed)" in seen

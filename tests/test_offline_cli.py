@@ -96,7 +96,33 @@ def test_log_json_is_stored_and_pending(
         ),
         (["checklist", f"{CHURN}#5"], "not a Model issue"),
         (["checklist", f"{CHURN}#7", "--check", "nothing like this"], "no checklist item matches"),
-        (["model", f"{CHURN}#7"], "give --status or --health"),
+        (["model", f"{CHURN}#7"], "give --status, --health or --version"),
+        (["model", f"{CHURN}#7", "--version", "garbage!!"], "is not a version"),
+        (["model", f"{CHURN}#7", "--version", ""], "is not a version"),
+        (["log", f"{CHURN}#{10**23}", "--outcome", "failed", "--tldr", "x"], "issue number"),
+        (
+            [
+                *["signoff", CHURN, "--gate", "data", "--by", "x"],
+                *["--decision", "approved", "--issue", "999"],
+            ],
+            "not in the mirror",
+        ),
+        (["checklist", f"{CHURN}#7", "--check", ""], "give the item"),
+        (["checklist", f"{CHURN}#7", "--add", " "], "give the item"),
+        *[
+            (
+                ["log", f"{CHURN}#12", "--outcome", "failed", "--tldr", "x", "--metric", metric],
+                message,
+            )
+            for metric, message in (
+                ("auc=nan", "must be a number"),
+                ("auc=inf", "must be a number"),
+                ("auc=1e400", "must be a number"),
+                ("auc=abc", "must be a number"),
+                ("auc=", "NAME=VALUE"),
+                ("=1", "NAME=VALUE"),
+            )
+        ],
     ],
 )
 def test_bad_input_is_one_line_exit_2(
@@ -214,3 +240,46 @@ def test_duplicate_keys_overwriting_a_label_are_reported() -> None:
     text = "- name: Ask\n  color: 'c9ecff'\n  name: Data\n  color: '1c587c'\n"
     with pytest.raises(LabelFileError, match=r"line 3: duplicate key 'name' \(first on line 1\)"):
         parse_labels(text, "labels.yaml")
+
+
+def test_metrics_keep_big_integers_exact_and_params_may_be_words(
+    demo_store: Store, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = run(
+        capsys,
+        *["log", f"{CHURN}#12", "--outcome", "failed", "--tldr", "x", "--json"],
+        *["--metric", "n=99999999999999999999999", "--metric", "auc=0.81"],
+        *["--param", "model=lgbm", "--param", "depth=6"],
+        *["--db", str(demo_store.path)],
+    )
+    assert code == 0, err
+    data = json.loads(out)
+    assert data["metrics"] == {"n": 99999999999999999999999, "auc": 0.81}
+    assert data["params"] == {"model": "lgbm", "depth": 6}
+
+
+def test_version_alone_is_a_model_change(
+    demo_store: Store, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = run(
+        capsys, "model", f"{CHURN}#7", "--version", "1.2.0", "--db", str(demo_store.path)
+    )
+    assert code == 0, err
+    assert "version 1.2.0 (pending sync)" in out
+
+
+def test_the_configured_user_signs_what_the_cli_logs(
+    demo_store: Store, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from dslp_tui.config import config_path
+
+    path = config_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text('user = "Ana (data science)"\n', encoding="utf-8")
+    code, out, err = run(
+        capsys,
+        *["log", f"{CHURN}#12", "--outcome", "failed", "--tldr", "x", "--json"],
+        *["--db", str(demo_store.path)],
+    )
+    assert code == 0, err
+    assert json.loads(out)["author"] == "Ana (data science)"
