@@ -199,12 +199,10 @@ class RepoPuller:
         checkpoint = None if self.full else (self._checkpoint(resource) or since)
         done = 0
         url: str | None = path
-        params: dict[str, Any] | None = {
-            "sort": "updated",
-            "direction": "asc",
-            "per_page": PAGE,
-            **(extra or {}),
-        }
+        # Every restart of the walk carries the whole query: GitHub's defaults (open issues only,
+        # by creation date, 30 a page) would silently take the place of a missing parameter.
+        base = {"sort": "updated", "direction": "asc", "per_page": PAGE, **(extra or {})}
+        params: dict[str, Any] | None = dict(base)
         if checkpoint:
             assert params is not None
             params["since"] = checkpoint
@@ -222,8 +220,7 @@ class RepoPuller:
             if not resp.link("next"):
                 url = None
             elif page_newest and page_newest != newest:
-                url, params = path, {**(params or {}), "since": page_newest}
-                params.pop("page", None)
+                url, params = path, {**base, "since": page_newest}
             else:
                 # A whole page shares one stamp: only the offset can move past it.
                 url, params = resp.link("next"), None

@@ -232,6 +232,28 @@ def test_a_cancel_during_a_back_off_stops_the_sync_at_once(store: Store, fake: F
     assert count(store, Issue) == 0
 
 
+def test_a_page_of_one_stamp_then_more_pages_keeps_the_whole_query(
+    store: Store, fake: FakeGitHub
+) -> None:
+    """A bulk relabel gives 150 issues one second; the walk steps past it by offset and must
+    then restart with its own query, not GitHub's defaults (open only, 30 a page)."""
+    fake.add_repo(REPO)
+    for k in range(150):
+        fake.add_issue(REPO, f"same {k}", labels=["Data"])
+    fake.tick(10)
+    for number in range(1, 151):
+        fake.update_issue(REPO, number, updated_at="2024-01-01T01:00:00Z")
+    fake.set_now("2024-01-01T02:00:00Z")
+    for k in range(200):
+        fake.add_issue(REPO, f"later {k}", state="closed" if k % 2 else "open")
+    track(store, fake)
+    done, _ = run(store)
+    assert done.ok, done.error
+    assert count(store, Issue) == 350
+    walks = [r.query for r in fake.requests if r.path.endswith("/issues") and "since" in r.query]
+    assert walks and all(q.get("state") == "all" for q in walks)
+
+
 def test_persistent_5xx_fails_the_repo_and_keeps_the_mirror(store: Store, fake: FakeGitHub) -> None:
     seeded(fake, 50)
     track(store, fake)
