@@ -31,7 +31,7 @@ from store.rules import card_phase, kind_from_labels, outcome_from_labels, parse
 
 BATCH = 100
 # Bodies without any of these cannot hold a reference or a TLDR: skip the Markdown parse.
-_BODY_HINTS = ("Reference", "Based on", "TLDR", "TL;DR", "Results", "tldr")
+_BODY_HINTS = ("reference", "based on", "tldr", "tl;dr", "tl dr", "results")  # lower case
 
 
 def parse_ts(value: str | None) -> datetime | None:
@@ -150,7 +150,8 @@ def issue_row(
     body = item.get("body")
     pr = item.get("pull_request")
     kind = kind_from_labels(labels)
-    parsed = parse_body(body) if body and any(h in body for h in _BODY_HINTS) else None
+    lowered = body.lower() if body else ""
+    parsed = parse_body(body) if any(h in lowered for h in _BODY_HINTS) else None
     row: dict[str, Any] = {
         "repo_id": repo_id,
         "github_id": item.get("id"),

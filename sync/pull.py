@@ -182,13 +182,14 @@ class RepoPuller:
         self._check()
         etag, since = self._cursor(resource)
         head_params = {"sort": "updated", "direction": "desc", "per_page": PAGE, **(extra or {})}
-        head = self.client.get(path, head_params, etag=etag if since else None)
+        # An empty list's cursor is "" (nothing seen yet), and its ETag is as good as any.
+        head = self.client.get(path, head_params, etag=etag if since is not None else None)
         if head.status == 304:
             self._progress(resource, 0, 0)
             return
         head_etag = head.etag
         head_items = head.data or []
-        if not head.link("next") and since is None:
+        if not head.link("next") and not since:
             # Everything fits on one page: write it, no second request needed.
             with self.store.session(write=True) as s:
                 write(s, head_items)
@@ -268,7 +269,9 @@ class RepoPuller:
         self._check()
         etag, since = self._cursor("pulls")
         params = {"state": "all", "sort": "updated", "direction": "desc", "per_page": PAGE}
-        resp = self.client.get(f"{self.base}/pulls", params, etag=etag if since else None)
+        resp = self.client.get(
+            f"{self.base}/pulls", params, etag=etag if since is not None else None
+        )
         if resp.status == 304:
             self._progress("pulls", 0, 0)
             return

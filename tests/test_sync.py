@@ -254,6 +254,31 @@ def test_a_page_of_one_stamp_then_more_pages_keeps_the_whole_query(
     assert walks and all(q.get("state") == "all" for q in walks)
 
 
+def test_empty_lists_are_304s_too_on_an_unchanged_resync(store: Store, fake: FakeGitHub) -> None:
+    fake.add_repo(REPO)  # issues, but no pull requests and no comments
+    for k in range(3):
+        fake.add_issue(REPO, f"issue {k}", labels=["Ask"])
+    track(store, fake)
+    assert run(store)[0].ok
+    fake.reset_log()
+    done, _ = run(store)
+    assert done.ok, done.error
+    assert fake.requests and {r.status for r in fake.requests} == {304}, [
+        (r.path, r.status) for r in fake.requests
+    ]
+
+
+def test_lower_case_tldr_and_references_are_read(store: Store, fake: FakeGitHub) -> None:
+    fake.add_repo(REPO)
+    fake.add_issue(REPO, "ask", labels=["Ask"])
+    fake.add_issue(REPO, "exp", labels=["Experiment"], body="ask reference: #1\n\ntl;dr: it works")
+    track(store, fake)
+    assert run(store)[0].ok
+    with store.session() as s:
+        issue = s.execute(select(Issue).where(Issue.number == 2)).scalar_one()
+        assert issue.tldr == "it works" and issue.ask_refs == [1]
+
+
 def test_persistent_5xx_fails_the_repo_and_keeps_the_mirror(store: Store, fake: FakeGitHub) -> None:
     seeded(fake, 50)
     track(store, fake)
