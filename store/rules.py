@@ -90,6 +90,11 @@ def _loose_label(label: str) -> str:
 _OUTCOME_KEYS: dict[str, str] = {_loose_label(o): o for o in OUTCOMES}
 
 
+def outcome_of_label(label: str) -> str | None:
+    """The outcome a label names, however it is spelt ('On-Hold' -> 'on hold'), else None."""
+    return _OUTCOME_KEYS.get(_loose_label(label))
+
+
 def kind_from_labels(labels: Iterable[str]) -> str | None:
     """Issue kind from its labels; with several kind labels the most advanced phase wins.
 

@@ -22,7 +22,7 @@ from store.markers import render_comment
 from store.mirror import upsert_comments
 from store.models import Issue, OutboxEntry, Repository
 from store.outbox import entries_to_push, mark_entry
-from store.rules import make_marker
+from store.rules import make_marker, outcome_of_label
 from sync.auth import redact
 from sync.events import EventSink, Progress
 from sync.github_api import (
@@ -205,10 +205,12 @@ class _Pusher:
     def _status_label(self, number: int, status: str) -> None:
         issue = self.client.get(f"{self.base}/issues/{number}").data or {}
         present = {lab.get("name", "") for lab in issue.get("labels") or []}
-        if status not in present:
+        # Labels as the team spelt them: 'Failed' or 'on-hold' are the same outcomes.
+        named = {name: outcome_of_label(name) for name in present}
+        if status not in named.values():
             self.client.write("POST", f"{self.base}/issues/{number}/labels", {"labels": [status]})
-        for other in STATUS_LABELS:
-            if other != status and other in present:
+        for other, outcome in named.items():
+            if outcome in STATUS_LABELS and outcome != status:
                 try:
                     self.client.write(
                         "DELETE", f"{self.base}/issues/{number}/labels/{quote(other, safe='')}"

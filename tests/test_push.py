@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from sqlalchemy import select
 
 from store.db import Store, open_store
@@ -86,6 +87,25 @@ def test_outcome_becomes_one_comment_and_the_status_label(tmp_path: Path, fake: 
         card = card_detail(s, REPO, 2)
     assert card.outcome == "succeeded" and not card.pending_sync
     assert len(card.outcomes) == 1  # the pulled comment is the same row as the local one
+
+
+@pytest.mark.parametrize(
+    ("existing", "status"),
+    [("Failed", "succeeded"), ("On-Hold", "failed"), ("SUCCEEDED", "succeeded")],
+)
+def test_status_labels_are_swapped_whatever_their_spelling(
+    tmp_path: Path, fake: FakeGitHub, existing: str, status: str
+) -> None:
+    fake.add_repo(REPO)
+    fake.add_issue(REPO, "Ask", labels=["Ask"])
+    fake.add_issue(REPO, "Try", labels=["Experiment", existing])  # 2
+    store = mirror(tmp_path, fake, "ana")
+    log_outcome(store, 2, status)
+    assert sync(store).ok
+    outcomes = [lab["name"] for lab in fake.issue(REPO, 2)["labels"] if lab["name"] != "Experiment"]
+    assert len(outcomes) == 1 and outcomes[0].casefold() == status  # one status, the new one
+    with store.session() as s:
+        assert card_detail(s, REPO, 2).outcome == status
 
 
 def test_a_colleagues_signoff_and_model_status_reach_my_mirror(
