@@ -125,6 +125,17 @@ def upsert_labels(session: Session, repo_id: int, labels: Iterable[dict[str, Any
     upsert(session, Label, _dedupe(rows, "name"), ["repo_id", "name"])
 
 
+def prune_labels(session: Session, repo_id: int, keep: set[str]) -> set[str]:
+    """Drop the labels GitHub no longer has (renamed or deleted); their names are returned."""
+    rows = session.execute(
+        select(Label.id, Label.name).where(Label.repo_id == repo_id)  # type: ignore[arg-type]
+    ).all()
+    gone = {label_id: name for label_id, name in rows if name not in keep}
+    if gone:
+        session.execute(delete(Label).where(Label.id.in_(list(gone))))  # type: ignore[union-attr]
+    return set(gone.values())
+
+
 def _dedupe(rows: list[dict[str, Any]], key: str) -> list[dict[str, Any]]:
     """Last one wins: one statement may not touch the same conflict key twice."""
     return list({row[key]: row for row in rows}.values())

@@ -25,6 +25,7 @@ from store.mirror import (
     apply_repo_json,
     get_cursor,
     parse_ts,
+    prune_labels,
     replace_branches,
     set_cursor,
     upsert_comments,
@@ -153,9 +154,16 @@ class RepoPuller:
         return True
 
     def pull_labels(self) -> None:
-        self._walk_all(
-            "labels", f"{self.base}/labels", lambda s, items: upsert_labels(s, self.repo_id, items)
-        )
+        def write(s: Any, items: list[Any]) -> None:
+            gone = prune_labels(s, self.repo_id, {lab["name"] for lab in items if lab.get("name")})
+            upsert_labels(s, self.repo_id, items)
+            if gone:
+                # A renamed or deleted label changes its issues without touching their
+                # updated_at, so no `since` walk returns them: read the issues whole, once.
+                set_cursor(s, self.repo_id, "issues", etag=None, since=None)
+                set_cursor(s, self.repo_id, "issues:walk", etag=None, since=None)
+
+        self._walk_all("labels", f"{self.base}/labels", write)
 
     def pull_branches(self) -> None:
         def write(s: Any, items: list[Any]) -> None:

@@ -279,6 +279,32 @@ def test_lower_case_tldr_and_references_are_read(store: Store, fake: FakeGitHub)
         assert issue.tldr == "it works" and issue.ask_refs == [1]
 
 
+def test_a_renamed_or_deleted_label_reaches_its_issues(store: Store, fake: FakeGitHub) -> None:
+    import requests
+
+    fake.add_repo(REPO)
+    fake.add_issue(REPO, "Try", labels=["Experiment", "failed"])
+    for k in range(120):  # more than one page of issues
+        fake.add_issue(REPO, f"other {k}", labels=["Data"])
+    track(store, fake)
+    assert run(store)[0].ok
+    fake.tick(5)
+    auth = {"Authorization": f"token {TOKEN}"}
+    labels = f"{fake.base_url}/repos/{REPO}/labels"
+    requests.patch(f"{labels}/Experiment", json={"new_name": "Model"}, headers=auth, timeout=10)
+    requests.delete(f"{labels}/failed", headers=auth, timeout=10)
+    done, _ = run(store)
+    assert done.ok, done.error
+    with store.session() as s:
+        issue = s.execute(select(Issue).where(Issue.number == 1)).scalar_one()
+        assert (issue.labels, issue.kind, issue.outcome) == (["Model"], "model", None)
+        names = set(s.execute(select(Label.name)).scalars())
+        assert "Experiment" not in names and "failed" not in names and "Model" in names
+    fake.reset_log()
+    assert run(store)[0].ok  # and back to 304s: the re-read happens once
+    assert {r.status for r in fake.requests} == {304}
+
+
 def test_persistent_5xx_fails_the_repo_and_keeps_the_mirror(store: Store, fake: FakeGitHub) -> None:
     seeded(fake, 50)
     track(store, fake)
