@@ -233,6 +233,26 @@ def _aware(value: datetime | None) -> datetime | None:
     return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
+def _data_end(
+    session: Session, ids: list[int], synced: list[datetime | None], now: datetime
+) -> datetime:
+    """Where the mirror's knowledge ends: the last sync, or a later change logged here.
+
+    A report written a month after the last sync must not age every open card by that month:
+    the mirror cannot know what happened since. A mirror never synced ends now.
+    """
+    stamps = [s for s in synced if s is not None]
+    if not stamps:
+        return now
+    for model in (ExperimentOutcome, SignOff, ModelStatus):
+        latest = session.execute(
+            select(func.max(model.created_at)).where(model.repo_id.in_(ids))  # type: ignore[attr-defined]
+        ).scalar_one_or_none()
+        if latest is not None:
+            stamps.append(_aware(latest))  # type: ignore[arg-type]
+    return min(now, max(stamps))
+
+
 def _live_cards() -> list[Any]:
     return [
         Issue.is_pull_request.is_(False),  # type: ignore[attr-defined]
@@ -262,6 +282,7 @@ def load_report_data(
     repo_rows = session.execute(query).all()
     names = {rid: name for rid, name, _ in repo_rows}
     ids = list(names)
+    now = _data_end(session, ids, [_aware(synced) for _, _, synced in repo_rows], now)
 
     first_recorded: dict[int, datetime] = dict(
         session.execute(
@@ -590,9 +611,18 @@ def outcomes_by_month(data: ReportData) -> list[MonthOutcomes]:
         if when is None or when.date() < data.start:
             continue
         counts[_month(when.date())][card.outcome] += 1
+    if not counts:
+        return []
+    months, month = [], _month(data.start)
+    while month <= _month(data.end):  # every month, so a month without results shows as one
+        months.append(month)
+        month = (month + timedelta(days=32)).replace(day=1)
+    for month in counts:  # results dated outside the range (clock skew) are kept, not lost
+        if month not in months:
+            months.append(month)
     return [
-        MonthOutcomes(month, c["succeeded"], c["failed"], c["on hold"])
-        for month, c in sorted(counts.items())
+        MonthOutcomes(m, counts[m]["succeeded"], counts[m]["failed"], counts[m]["on hold"])
+        for m in sorted(months)
     ]
 
 

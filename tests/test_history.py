@@ -234,9 +234,11 @@ def test_throughput_by_week_leaves_out_not_planned(known_mirror: Store) -> None:
 def test_success_rate_three_succeeded_one_failed_is_75_percent(known_mirror: Store) -> None:
     months = outcomes_by_month(data_of(known_mirror))
     assert [(m.month, m.succeeded, m.failed, m.on_hold) for m in months] == [
-        (date(2026, 3, 1), 3, 1, 1)
+        (date(2026, 1, 1), 0, 0, 0),  # every month of the range, with results or not
+        (date(2026, 2, 1), 0, 0, 0),
+        (date(2026, 3, 1), 3, 1, 1),
     ]
-    assert months[0].rate == 75.0
+    assert [m.rate for m in months] == [None, None, 75.0]
 
 
 def test_cumulative_flow_follows_recorded_phase_changes(known_mirror: Store) -> None:
@@ -328,3 +330,34 @@ def test_weekly_throughput_for_the_app_sparkline(known_mirror: Store) -> None:
             1, 0, 0, 1, 1, 1, 1, 0
         ]  # fmt: skip
         assert weekly_throughput(s, "O/B", weeks=3, now=NOW) == [0, 0, 0]
+
+
+def test_the_report_ends_where_the_mirror_knows_its_data(store: Store) -> None:
+    """Synced on 3-1, reported on 3-31: an open card's age and the range stop at 3-1."""
+    with store.session(write=True) as s:
+        repo = ensure_repo(s, "o/a", last_synced_at=d(3, 1))
+        assert repo.id is not None
+        add_issue(s, repo.id, 1, "ask", d(2, 1))
+    data = data_of(store)
+    assert data.end == date(2026, 3, 1)
+    assert [round(c.age_days) for c in open_card_ages(data)] == [28]
+    with store.session(write=True) as s:  # a sign-off logged here later moves the end to it
+        s.add(
+            SignOff(
+                id="late",
+                repo_id=repo.id,
+                gate="ideation",
+                stakeholder="Dana",
+                decision="approved",
+                created_at=d(3, 10),
+            )
+        )
+    assert data_of(store).end == date(2026, 3, 10)
+
+
+def test_a_mirror_never_synced_is_reported_to_now(store: Store) -> None:
+    with store.session(write=True) as s:
+        repo = ensure_repo(s, "o/a")
+        assert repo.id is not None
+        add_issue(s, repo.id, 1, "ask", d(2, 1))
+    assert data_of(store).end == NOW.date()

@@ -51,10 +51,11 @@ def test_seven_charts_each_with_caption_and_note(known_mirror: Store) -> None:
 def test_figures_carry_the_known_numbers(known_mirror: Store) -> None:
     charts = charts_of(known_mirror)
     success = charts["success"].figure
-    assert list(trace(success, "success rate").y) == [75.0]
-    assert list(trace(success, "succeeded").y) == [3]
-    assert list(trace(success, "failed").y) == [1]
-    assert list(trace(success, "on hold").y) == [1]
+    # January and February had no results: shown as months with none, not left out
+    assert list(trace(success, "success rate").y) == [None, None, 75.0]
+    assert list(trace(success, "succeeded").y) == [0, 0, 3]
+    assert list(trace(success, "failed").y) == [0, 0, 1]
+    assert list(trace(success, "on hold").y) == [0, 0, 1]
 
     cycle = charts["cycle"].figure
     assert list(trace(cycle, "Experiment").y) == [4, 9, 19, 24]
@@ -93,7 +94,8 @@ def test_a_project_with_no_closed_cards(known_mirror: Store) -> None:
     assert "No card closed in this range yet" in annotations(charts["throughput"].figure)
     assert "No experiment has an outcome" in annotations(charts["success"].figure)[0]
     wip = charts["wip"].figure
-    assert [t.name for t in wip.data] == ["within the 85th percentile"]  # no p85 line, no flag
+    # nothing closed: no 85th percentile, so no line, no flag and no claim about it
+    assert [t.name for t in wip.data] == ["open cards (none closed yet)"]
     assert list(wip.data[0].y) == [30.5]
 
 

@@ -339,8 +339,10 @@ def wip_figure(ages: Sequence[OpenCardAge], p85: float | None) -> go.Figure:
     categories = [label[p] for p in PHASES if counts[p]]
     old = [a for a in ages if p85 is not None and a.age_days > p85]
     young = [a for a in ages if p85 is None or a.age_days <= p85]
+    # No card has finished yet: no 85th percentile to compare with, so no verdict either.
+    within = "within the 85th percentile" if p85 is not None else "open cards (none closed yet)"
     for name, group, color in (
-        ("within the 85th percentile", young, "#4C78A8"),
+        (within, young, "#4C78A8"),
         ("older than the 85th percentile", old, FLAG_COLOR),
     ):
         if not group:
