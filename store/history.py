@@ -129,10 +129,15 @@ def _event_insert(at: Any) -> Any:
 
 
 def record_model_change(session: Session, repo_id: int, number: int) -> None:
-    """After a model status change: dated at the latest status row (local or read from GitHub)."""
+    """After a model status change: dated at the latest row that set a status (local or read
+    from GitHub); a later health-only row ("drifting") does not move the model's phase."""
     latest = (
         select(func.max(ModelStatus.created_at))
-        .where(ModelStatus.repo_id == repo_id, ModelStatus.issue_number == number)  # type: ignore[arg-type]
+        .where(
+            ModelStatus.repo_id == repo_id,  # type: ignore[arg-type]
+            ModelStatus.issue_number == number,  # type: ignore[arg-type]
+            ModelStatus.status.is_not(None),  # type: ignore[union-attr]
+        )
         .scalar_subquery()
     )
     record_changes(session, repo_id, [number], source="model_status", at=latest)

@@ -200,6 +200,32 @@ def test_a_local_model_status_change_is_recorded_at_its_own_time(store: Store) -
     assert len(_events(store)) == 2
 
 
+def test_a_health_row_pulled_with_the_status_does_not_date_the_move(store: Store) -> None:
+    """Production on 9-25 and "drifting" on 11-20 arrive in one page of comments: the model
+    went to monitoring on 9-25."""
+    from store.mirror import refresh_model_phase
+
+    with store.session(write=True) as s:
+        repo = ensure_repo(s, "o/r")
+        assert repo.id is not None
+        upsert_issues(s, repo.id, [_item(4, ["Model"])])
+        s.add(
+            ModelStatus(
+                id="p", repo_id=repo.id, issue_number=4, status="production", created_at=d(9, 25)
+            )
+        )
+        s.add(
+            ModelStatus(
+                id="h", repo_id=repo.id, issue_number=4, health="drifting", created_at=d(11, 20)
+            )
+        )
+        s.flush()
+        refresh_model_phase(s, repo.id, 4)
+    last = _events(store)[-1]
+    assert last[2] == "monitoring"
+    assert last[1].replace(tzinfo=UTC) == d(9, 25)
+
+
 # --- series ----------------------------------------------------------------------------------
 
 
