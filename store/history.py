@@ -420,7 +420,9 @@ def _spans(
         if not spans or spans[-1].phase != ev_phase:
             spans.append(PhaseSpan(start, ev_phase))
         if ev_outcome != seen:
-            seen, outcome_at = ev_outcome, start
+            # The first event is back-dated for its phase only: an outcome already there when
+            # the mirror first saw the card dates from that sighting (GitHub's last update).
+            seen, outcome_at = ev_outcome, (at if i == 0 else start)
     if not spans:
         spans.append(PhaseSpan(created, phase))
     elif spans[-1].phase != phase:  # changed without an event (written outside the mirror API)

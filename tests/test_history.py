@@ -226,6 +226,25 @@ def test_a_health_row_pulled_with_the_status_does_not_date_the_move(store: Store
     assert last[1].replace(tzinfo=UTC) == d(9, 25)
 
 
+def test_an_outcome_seen_at_the_first_sync_dates_from_that_sighting(store: Store) -> None:
+    with store.session(write=True) as s:
+        repo = ensure_repo(s, "o/r")
+        assert repo.id is not None
+        add_issue(s, repo.id, 1, "experiment", d(1, 5), outcome="succeeded", updated=d(3, 10))
+        s.add(
+            PhaseEvent(
+                repo_id=repo.id,
+                issue_number=1,
+                at=d(3, 10),
+                phase="experiment",
+                state="open",
+                outcome="succeeded",
+            )
+        )
+    months = outcomes_by_month(data_of(store))
+    assert [(m.month, m.succeeded) for m in months if m.succeeded] == [(date(2026, 3, 1), 1)]
+
+
 # --- series ----------------------------------------------------------------------------------
 
 
