@@ -636,17 +636,20 @@ def outcomes_by_month(data: ReportData) -> list[MonthOutcomes]:
 def active_days_by_week(data: ReportData) -> WeeklySeries:
     """Card-days per week and work type: a card counts each day it was open, both ends included.
 
-    Monitoring cards are left out: a live model is watched, not worked on, and would swamp
-    the share of the work that is being done.
+    Days in monitoring are left out: a live model is watched, not worked on, and would swamp
+    the share of the work that is being done. The days its Model card was worked on count.
     """
     weeks = _week_keys(data)
     counter = _DayCounter(data.start, data.end, KINDS)
     for card in data.cards:
-        if card.phase == "monitoring":
-            continue
         stop = (
             card.closed_at.date() + timedelta(days=1) if card.is_closed and card.closed_at else None
         )
+        live = next((span.start for span in card.spans if span.phase == "monitoring"), None)
+        if live is not None:
+            stop = live.date() if stop is None else min(stop, live.date())
+        elif card.phase == "monitoring":  # in monitoring, date unknown: no working days known
+            continue
         counter.add(card.kind, card.created_at.date(), stop)
     daily = counter.counts()
     series: dict[str, list[float]] = {k: [0] * len(weeks) for k in KINDS}

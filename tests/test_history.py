@@ -316,6 +316,13 @@ def test_time_by_work_type_shares_of_card_days(known_mirror: Store) -> None:
     }  # fmt: skip
 
 
+def test_a_live_models_working_days_count_until_it_went_live(known_mirror: Store) -> None:
+    """Model #11 was worked on from 2-15 and went to monitoring on 3-20."""
+    days = active_days_by_week(data_of(known_mirror, ["o/a"], since=date(2026, 3, 16)))
+    assert days.weeks == [date(2026, 3, 16), date(2026, 3, 23), date(2026, 3, 30)]
+    assert days.series["model"] == [4, 0, 0]  # 3-16 .. 3-19, then watched, not worked on
+
+
 def test_models_by_status_and_signoff_lead_times(known_mirror: Store) -> None:
     data = data_of(known_mirror)
     status = models_by_status(data)

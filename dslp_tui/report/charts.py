@@ -77,7 +77,8 @@ def notes(data: ReportData) -> dict[str, str]:
         f"experiment's month is when its outcome was first seen, which {when} is only known "
         "from GitHub's last-update stamp.",
         "work_type": "Open days come from GitHub's opened and closed stamps; a card counts as the "
-        "work type it has now, and idle open days count as active ones.",
+        "work type it has now, idle open days count as active ones, and a live model's days in "
+        "monitoring are left out (watched, not worked on).",
         "models": "Model statuses are known only from when they were logged in dslp or read from "
         f"its comments on GitHub; phase entries {when} are dated at the first card's opening.",
         "wip": "A snapshot at the last sync: cards changed on GitHub since then are shown as "
