@@ -730,19 +730,18 @@ def signoff_lead_times(data: ReportData) -> list[GateLeadTime]:
 
 
 def open_card_ages(data: ReportData) -> list[OpenCardAge]:
-    """Age since creation of every card in progress now, by its current phase."""
-    return [
-        OpenCardAge(
-            card.repo,
-            card.number,
-            card.title,
-            card.phase,
-            card.kind,
-            max(0.0, (data.now - card.created_at).total_seconds() / 86400),
-        )
-        for card in data.cards
-        if card.phase is not None and card.in_progress
-    ]
+    """Age of every card in progress now, by its current phase: days since it was opened, and
+    for a live model days since it went live (its build was done then; it is not late)."""
+    out = []
+    for card in data.cards:
+        if card.phase is None or not card.in_progress:
+            continue
+        since = card.created_at
+        if card.phase == "monitoring":
+            since = next((s.start for s in card.spans if s.phase == "monitoring"), since)
+        age = max(0.0, (data.now - since).total_seconds() / 86400)
+        out.append(OpenCardAge(card.repo, card.number, card.title, card.phase, card.kind, age))
+    return out
 
 
 # --- in-app summary ---------------------------------------------------------------------------

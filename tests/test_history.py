@@ -349,7 +349,7 @@ def test_open_card_ages_include_live_models(known_mirror: Store) -> None:
         ("o/a", 5): ("experiment", 30.5),
         ("o/a", 6): ("experiment", 89.5),
         ("o/a", 7): ("ideation", 89.5),
-        ("o/a", 11): ("monitoring", 44.5),
+        ("o/a", 11): ("monitoring", 11.5),  # live since 3-20, not open since 2-15
         ("o/a", 12): ("explore", 1.5),
         ("o/b", 1): ("ideation", 30.5),
     }

@@ -40,7 +40,8 @@ CAPTIONS = {
     "models": "Left: how many models sit in each status over time; right: days from a phase's "
     "first card to its gate's approval, crosses are gates still waiting.",
     "wip": "Each dot is an open card in its current phase, higher is older (days since "
-    "opened); red dots are older than 85% of the cards that closed, look at them first.",
+    "opened, or live for a model in monitoring); red dots are older than 85% of the cards "
+    "that closed, look at them first.",
 }
 TITLES = {
     "flow": "Cumulative flow",

@@ -337,8 +337,10 @@ def wip_figure(ages: Sequence[OpenCardAge], p85: float | None) -> go.Figure:
     counts = {p: sum(a.phase == p for a in ages) for p in PHASES}
     label = {p: f"{p} ({counts[p]})" for p in PHASES}
     categories = [label[p] for p in PHASES if counts[p]]
-    old = [a for a in ages if p85 is not None and a.age_days > p85]
-    young = [a for a in ages if p85 is None or a.age_days <= p85]
+    # A live model is not late work: cycle time says nothing about how long it stays live.
+    late = [p85 is not None and a.phase != "monitoring" and a.age_days > p85 for a in ages]
+    old = [a for a, is_late in zip(ages, late, strict=True) if is_late]
+    young = [a for a, is_late in zip(ages, late, strict=True) if not is_late]
     # No card has finished yet: no 85th percentile to compare with, so no verdict either.
     within = "within the 85th percentile" if p85 is not None else "open cards (none closed yet)"
     for name, group, color in (
