@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import re
 from collections.abc import Callable
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -30,16 +31,23 @@ def register(sub: Any, add_db: Callable[[argparse.ArgumentParser], None]) -> Non
     p.set_defaults(func=cmd_report)
 
 
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
 def parse_since(value: str | None, today: date | None = None) -> date | None:
     from dslp_tui.cli import CliError
 
     if value is None:
         return None
+    text = value.strip()
     try:
-        day = date.fromisoformat(value.strip())
+        if not _ISO_DAY.fullmatch(text):  # fromisoformat also takes 20261101 and 2026-W45
+            raise ValueError(text)
+        day = date.fromisoformat(text)
     except ValueError:
         raise CliError(f"--since {value!r} is not a date: use YYYY-MM-DD") from None
-    if day > (today or datetime.now(UTC).date()):
+    # The user's own today: east of UTC it is already tomorrow in UTC's terms, and vice versa.
+    if day > (today or datetime.now(UTC).astimezone().date()):
         raise CliError(f"--since {value} is in the future: nothing to report yet")
     return day
 

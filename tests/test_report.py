@@ -159,6 +159,8 @@ def test_dslp_report_end_to_end(
     ("args", "message"),
     [
         (["--since", "last week"], "is not a date: use YYYY-MM-DD"),
+        (["--since", "20260201"], "is not a date: use YYYY-MM-DD"),
+        (["--since", "2026-W05"], "is not a date: use YYYY-MM-DD"),
         (["--since", "2999-01-01"], "is in the future"),
         (["no/such"], "no/such is not tracked"),
     ],
