@@ -36,9 +36,21 @@ def _hidden_json(data: dict[str, Any]) -> str:
     return json.dumps(data, sort_keys=True, separators=(",", ":")).replace(">", "\\u003e")
 
 
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|~])")
+
+
 def _md(text: Any) -> str:
-    """User text inside our Markdown: one line, no HTML comment openers."""
-    return " ".join(str(text).split()).replace("<!--", "&lt;!--")
+    """User text inside our Markdown, shown on GitHub as typed, as the app shows it: one line,
+    no HTML (so no comment openers either), no emphasis, links or tables, and no @mentions."""
+    flat = " ".join(str(text).split())
+    flat = flat.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return _MD_SPECIAL.sub(r"\\\1", flat).replace("@", "&#64;")
+
+
+def _link(url: Any) -> str:
+    """A run link as an autolink: nothing in it is read as Markdown (outbox checked its form)."""
+    text = str(url)
+    return f"<{text}>" if not re.search(r"[\s<>]", text) else _md(text)
 
 
 def render_comment(kind: str, entry_id: str, data: dict[str, Any]) -> str:
@@ -55,14 +67,15 @@ def render_comment(kind: str, entry_id: str, data: dict[str, Any]) -> str:
         if params:
             lines += [
                 "",
-                "Parameters: " + ", ".join(f"`{_md(k)}={_md(v)}`" for k, v in params.items()),
+                "Parameters: " + ", ".join(f"{_md(k)}={_md(v)}" for k, v in params.items()),
             ]
-        for link in data.get("run_links") or []:
-            lines.append(f"Run: {_md(link)}")
+        extra = [f"Run: {_link(link)}" for link in data.get("run_links") or []]
         if data.get("commit"):
-            lines.append(f"Commit: {_md(data['commit'])}")
+            extra.append(f"Commit: {_md(data['commit'])}")
         if data.get("next"):
-            lines.append(f"Next step: {_md(data['next'])}")
+            extra.append(f"Next step: {_md(data['next'])}")
+        if extra:  # a paragraph of its own: right after the table it would become table rows
+            lines += ["", "  \n".join(extra)]
     elif kind == "signoff":
         gate = PHASE_TITLES.get(str(data.get("gate")), str(data.get("gate")))
         lines.append(f"**{gate} gate: {data.get('decision')}** by {_md(data.get('by', ''))}")

@@ -33,7 +33,17 @@ from store.rules import DECISIONS, HANDOFF_STEPS, MODEL_HEALTH, MODEL_STATUSES, 
 OUTCOME_CHOICES = ("succeeded", "failed", "on hold")
 NEXT_STEPS = ("open-model", "new-experiment", "refine-ask", "get-data")
 PENDING_STATES = ("pending", "in_flight")
-_VERSION = re.compile(r"[A-Za-z0-9][A-Za-z0-9._+-]{0,63}")
+VERSION = re.compile(r"[A-Za-z0-9][A-Za-z0-9._+-]{0,63}")
+RUN_LINK = re.compile(r"https?://[^\s<>\"'`\\]+")
+COMMIT = re.compile(r"[0-9a-fA-F]{4,40}")
+# GitHub refuses comments over 65,536 characters and ours carry the text twice (readable and
+# as data): a TLDR is one line, a note a paragraph or two.
+MAX_TLDR, MAX_NOTE, MAX_NAME = 1000, 4000, 200
+
+
+def _short(what: str, text: str, limit: int) -> None:
+    if len(text) > limit:
+        raise InvalidChange(f"{what} is {len(text):,} characters: keep it under {limit:,}")
 
 
 class InvalidChange(ValueError):
@@ -89,6 +99,13 @@ def record_outcome(
         raise InvalidChange(f"outcome must be one of: {', '.join(OUTCOME_CHOICES)}")
     if not tldr.strip():
         raise InvalidChange("an outcome needs a TLDR: say in one line what the experiment showed")
+    _short("the TLDR", tldr.strip(), MAX_TLDR)
+    for link in run_links:
+        if not RUN_LINK.fullmatch(link):
+            shown = link if len(link) <= 80 else link[:79] + "…"
+            raise InvalidChange(f"run link {shown!r} is not an http(s) address without spaces")
+    if commit_sha is not None and not COMMIT.fullmatch(commit_sha):
+        raise InvalidChange(f"commit {commit_sha[:50]!r} is not a commit hash (4-40 hex digits)")
     if next_step is not None and next_step not in NEXT_STEPS:
         raise InvalidChange(f"--next must be one of: {', '.join(NEXT_STEPS)}")
     assert repo.id is not None
@@ -136,6 +153,8 @@ def record_signoff(
         raise InvalidChange(f"decision must be one of: {', '.join(DECISIONS)}")
     if not stakeholder.strip():
         raise InvalidChange("a sign-off needs the stakeholder's name (--by NAME)")
+    _short("the stakeholder's name", stakeholder.strip(), MAX_NAME)
+    _short("the note", note, MAX_NOTE)
     assert repo.id is not None
     signoff = SignOff(
         id=new_id(),
@@ -166,7 +185,7 @@ def record_model_status(
         raise InvalidChange("give --status, --health or --version")
     if version is not None:
         version = version.strip()
-        if not _VERSION.fullmatch(version):
+        if not VERSION.fullmatch(version):
             raise InvalidChange(
                 f"version {version!r} is not a version: letters, digits and . + - _, e.g. 1.2.0"
             )
@@ -239,13 +258,15 @@ def change_checklist(
         text = " ".join(add.split())
         if not text:
             raise InvalidChange("--add needs the item's text")
+        _short("a checklist item", text, MAX_NAME)
         item = _find_item(session, repo.id, number, text)
-        if item is None:
-            count = len(_items(session, repo.id, number))
-            item = ChecklistItem(
-                repo_id=repo.id, issue_number=number, text=text, origin="local", position=count
-            )
-            session.add(item)
+        if item is not None:  # nothing to send: say so rather than queue a no-op
+            raise InvalidChange(f"{text!r} is already on the checklist")
+        count = len(_items(session, repo.id, number))
+        item = ChecklistItem(
+            repo_id=repo.id, issue_number=number, text=text, origin="local", position=count
+        )
+        session.add(item)
         action, done = "add", False
     else:
         wanted = check if check is not None else uncheck

@@ -466,6 +466,12 @@ async def test_model_status_form_saves_only_what_changed(demo_store: Store) -> N
         await pilot.pause()
         assert app.screen is dialog
         assert "change the status" in static_text(dialog.query_one("#model-error", Static))
+        dialog.query_one("#version", Input).value = "1.2 beta"  # not a version: said here
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert app.screen is dialog
+        assert "a version is" in static_text(dialog.query_one("#model-error", Static))
+        dialog.query_one("#version", Input).value = ""
         dialog.query_one("#status", Select).value = "staging"
         dialog.query_one("#health", Select).value = "healthy"
         await pilot.press("ctrl+s")

@@ -108,7 +108,20 @@ def test_log_json_is_stored_and_pending(
             "not in the mirror",
         ),
         (["checklist", f"{CHURN}#7", "--check", ""], "give the item"),
+        (
+            ["log", f"{CHURN}#12", "--outcome", "failed", "--tldr", "x", "--run-url", "mlflow/1"],
+            "is not an http(s) address",
+        ),
+        (
+            ["log", f"{CHURN}#12", "--outcome", "failed", "--tldr", "x", "--commit", "main; rm"],
+            "is not a commit hash",
+        ),
+        (["log", f"{CHURN}#12", "--outcome", "failed", "--tldr", "x" * 1001], "keep it under"),
         (["checklist", f"{CHURN}#7", "--add", " "], "give the item"),
+        (
+            ["checklist", f"{CHURN}#7", "--add", "Retraining plan agreed"],
+            "already on the checklist",
+        ),
         *[
             (
                 ["log", f"{CHURN}#12", "--outcome", "failed", "--tldr", "x", "--metric", metric],

@@ -13,6 +13,7 @@ from textual.widgets import Button, Input, Label, Select, Static
 
 from dslp_tui.screens.form_dialog import FormDialog
 from dslp_tui.widgets.render import lit
+from store.outbox import VERSION
 from store.rules import MODEL_HEALTH, MODEL_STATUSES
 
 
@@ -92,12 +93,11 @@ class ModelDialog(FormDialog[ModelForm]):
             health if health != self.current.health else None,
             version if version != self.current.version else None,
         )
-        if form.status is None and form.health is None and form.version and self.current.status:
-            # A new version alone restates the current status, which the store needs.
-            form = ModelForm(self.current.status, None, form.version)
         message = None
-        if form.status is None and form.health is None:
-            message = "change the status or the health (a new version needs a status)"
+        if form.version is not None and not VERSION.fullmatch(form.version):
+            message = "a version is letters, digits and . + - _, e.g. 1.2.0"
+        elif form.status is None and form.health is None and form.version is None:
+            message = "change the status, the health or the version"
         self.show_error("model", message)
         return None if message else form
 
