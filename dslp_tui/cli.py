@@ -249,13 +249,12 @@ def cmd_repo_remove(args: argparse.Namespace) -> int:
     from store.queries import get_repo
 
     store = _open(args)
+    unpushed = [*PENDING_STATES, "conflict"]  # a conflict is work that never reached GitHub
     with store.session() as session:
         repo = get_repo(session, args.repo)
-        waiting = [
-            e for e in list_outbox(session, states=PENDING_STATES) if e.repo == repo.full_name
-        ]
+        waiting = [e for e in list_outbox(session, states=unpushed) if e.repo == repo.full_name]
     if not args.yes:
-        warn = f" and {len(waiting)} offline change(s) not yet pushed" if waiting else ""
+        warn = f" and {len(waiting)} offline change(s) not on GitHub" if waiting else ""
         if not sys.stdin.isatty():
             raise CliError(f"removing {args.repo} drops its mirror{warn}: add --yes to confirm")
         answer = input(f"Remove {repo.full_name} and its mirrored data{warn}? [y/N] ")
@@ -389,11 +388,14 @@ def explain_error(exc: BaseException) -> tuple[str | None, int]:
 
     if isinstance(exc, (DatabaseError, sqlite3.DatabaseError)):
         cause = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
-        return (
-            f"the mirror database cannot be read ({cause}): keep a copy of the file, then start "
-            "a new mirror with --db and `dslp sync`",
-            EXIT_FAILED,
-        )
+        lowered = cause.lower()
+        if "locked" in lowered or "busy" in lowered:
+            advice = "another dslp is writing to it: try again in a moment"
+        elif "is full" in lowered or "i/o error" in lowered:  # not "disk image is malformed"
+            advice = "nothing was changed: free some disk space and try again"
+        else:  # damaged: the offline changes in it are still worth keeping
+            advice = "keep a copy of the file (it holds your unsynced changes) and ask for help"
+        return f"the mirror database: {cause}: {advice}", EXIT_FAILED
     if isinstance(exc, OSError):
         return f"{exc.strerror or exc}: {exc.filename or ''}".rstrip(": "), EXIT_USAGE
     return None, EXIT_FAILED

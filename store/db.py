@@ -2,7 +2,7 @@
 
 SQLite is tuned here and only here (WAL so the app reads while a cron sync writes, a busy
 timeout instead of "database is locked", foreign keys on for cascades); everything else speaks
-portable SQL, so `DSLP_DB` may name a PostgreSQL URL.
+portable SQL, so `DSLP_DB` may name another database URL (sync itself needs a SQLite file).
 """
 
 from __future__ import annotations
@@ -16,9 +16,11 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 from sqlmodel import Session
 
 APP_NAME = "dslp-tui"
+WAL_SIZE_LIMIT = 16 * 1024 * 1024
 BUSY_TIMEOUT_MS = 15_000
 
 
@@ -80,6 +82,9 @@ def _on_sqlite_connect(dbapi_conn: Any, _record: Any) -> None:
     cur.execute("PRAGMA journal_mode=WAL")
     cur.execute("PRAGMA synchronous=NORMAL")
     cur.execute("PRAGMA foreign_keys=ON")
+    # After a checkpoint the WAL is cut back to this size, so a sync read alongside the app
+    # does not leave a WAL several times the database's size on disk.
+    cur.execute(f"PRAGMA journal_size_limit={WAL_SIZE_LIMIT}")
     cur.close()
 
 
@@ -126,6 +131,19 @@ class Store:
     def path(self) -> Path | None:
         return sqlite_path(self.url)
 
+    def checkpoint(self) -> None:
+        """Fold the WAL into the database and cut it back (after a sync's many writes).
+
+        Best effort: a reader that stays past the busy timeout leaves the WAL for next time.
+        """
+        if self.path is None:
+            return
+        try:
+            with self.engine.connect() as conn:
+                conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        except Exception:  # busy, or read-only: nothing is lost by skipping it
+            pass
+
     def dispose(self) -> None:
         self.engine.dispose()
 
@@ -135,7 +153,13 @@ def open_store(db: str | os.PathLike[str] | None = None, *, create: bool = True)
     from store.migrate import upgrade_to_head
 
     url = resolve_url(db)
-    engine = make_engine(url, create=create)
+    try:
+        engine = make_engine(url, create=create)
+    except (ImportError, ArgumentError) as exc:  # no driver for that URL, or no such dialect
+        where = make_url(url).render_as_string(hide_password=True)
+        raise StoreError(
+            f"cannot open the mirror at {where}: {_one_line(exc)}: use a SQLite file (--db PATH)"
+        ) from exc
     try:
         with _migration_lock(engine, sqlite_path(url)):
             upgrade_to_head(engine)

@@ -40,9 +40,14 @@ NO_TOKEN = "no GitHub token: set GITHUB_TOKEN (or GH_TOKEN), or log in with `gh 
 @contextlib.contextmanager
 def sync_lock(store: Store) -> Iterator[None]:
     path = store.path
-    if path is None:  # a server database: its own locking suffices
-        yield
-        return
+    if path is None:
+        # Two syncs on a server database could each send the same pending change: the lock
+        # below is a file beside a SQLite mirror, and nothing stands in for it there yet.
+        raise SyncBusy(
+            "dslp sync needs a SQLite mirror (--db FILE): on a server database two syncs "
+            "could send the same change twice"
+        )
+
     import fcntl
 
     lock_path = path.with_name(path.name + ".sync.lock")
@@ -85,12 +90,17 @@ def sync_repos(
     with store.session() as s:
         targets = [get_repo(s, name) for name in repos] if repos else list_repos(s)
     with sync_lock(store):
-        for repo in targets:
-            if cancelled():
-                break
-            done = _sync_one(store, repo, token, api_url, full, max_wait, emit, cancelled, sleep)
-            report.repos.append(done)
-            emit(done)
+        try:
+            for repo in targets:
+                if cancelled():
+                    break
+                done = _sync_one(
+                    store, repo, token, api_url, full, max_wait, emit, cancelled, sleep
+                )
+                report.repos.append(done)
+                emit(done)
+        finally:
+            store.checkpoint()
     report.seconds = time.monotonic() - started
     return report
 

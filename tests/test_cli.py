@@ -171,5 +171,64 @@ def test_a_damaged_mirror_is_one_line_never_a_traceback(
             code, _, err = run(capsys, *args, "--db", str(damaged))
             assert code in (0, 1, 2) and err.count("\n") <= 1, err
             if code:
-                seen.add(err.split(":")[1].strip())
-    assert "the mirror database cannot be read (database disk image is malformed)" in seen
+                seen.add(err.strip())
+    assert (
+        "dslp: the mirror database: database disk image is malformed: keep a copy of the file "
+        "(it holds your unsynced changes) and ask for help"
+    ) in seen
+
+
+def test_a_busy_mirror_says_try_again_not_start_over(
+    demo_store: Store, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sqlite3
+
+    monkeypatch.setattr("store.db.BUSY_TIMEOUT_MS", 50)  # the wait itself is not under test
+    demo_store.dispose()
+    holder = sqlite3.connect(demo_store.path, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")  # another dslp in the middle of a write
+    try:
+        code, _, err = run(
+            capsys,
+            *["log", "acme/churn-prediction#12", "--outcome", "failed", "--tldr", "x"],
+            *["--db", str(demo_store.path)],
+        )
+    finally:
+        holder.rollback()
+        holder.close()
+    assert code == 1 and err.count("\n") == 1
+    assert "database is locked: another dslp is writing to it: try again in a moment" in err
+
+
+@pytest.mark.parametrize("url", ["postgresql://u@127.0.0.1:1/x", "nosuchdb://x"])
+def test_a_database_url_without_a_driver_is_one_line(
+    url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _, err = run(capsys, "status", "--db", url)
+    assert code == 2 and err.count("\n") == 1 and "use a SQLite file (--db PATH)" in err
+
+
+def test_removing_a_repo_counts_conflicts_as_unpushed_work(
+    demo_store: Store, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from sqlalchemy import update
+
+    from store.models import OutboxEntry
+
+    with demo_store.session(write=True) as s:
+        s.execute(update(OutboxEntry).values(state="conflict"))
+    code, _, err = run(
+        capsys, "repo", "remove", "acme/churn-prediction", "--db", str(demo_store.path)
+    )
+    assert code == 2 and "3 offline change(s) not on GitHub" in err
+
+
+def test_sync_refuses_a_mirror_without_its_lock_file(tmp_path: Path) -> None:
+    from sqlalchemy import create_engine
+
+    from store.db import Store as OpenStore
+    from sync.engine import SyncBusy, sync_lock
+
+    store = OpenStore(engine=create_engine("sqlite://"), url="sqlite://")  # no file to lock
+    with pytest.raises(SyncBusy, match="needs a SQLite mirror"), sync_lock(store):
+        pass
