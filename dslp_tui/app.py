@@ -236,13 +236,13 @@ class DslpApp(App[None]):
 
     def _write_report(self, repo: str | None) -> None:
         from dslp_tui.report import write_report
-        from store.db import data_dir
+        from store.db import data_dir, private_dirs
 
         stamp = self.now().strftime("%Y-%m-%d")
         name = f"report-{repo.replace('/', '-')}-{stamp}.html" if repo else f"report-{stamp}.html"
         folder = data_dir() / "reports"
         try:
-            folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+            private_dirs(folder)
             path = write_report(self.store, folder / name, repos=[repo] if repo else None)
         except Exception as exc:  # one line in the UI, never a traceback
             self.call_from_thread(

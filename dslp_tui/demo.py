@@ -214,7 +214,9 @@ def _make_clone(path: Path) -> None:
 
     if (path / ".git").exists():
         return
-    path.mkdir(parents=True, exist_ok=True)
+    from store.db import private_dirs
+
+    private_dirs(path)  # beside the mirror: as private as it
     repo = git.Repo.init(path, initial_branch="main")
     with repo.config_writer() as cfg:
         cfg.set_value("user", "name", "Demo")

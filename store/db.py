@@ -69,9 +69,18 @@ def _prepare_sqlite_file(path: Path, create: bool) -> None:
         raise StoreError(
             f"no mirror at {path}: run `dslp repo add OWNER/NAME` or `dslp demo` first"
         )
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    private_dirs(path.parent)
     fd = os.open(path, os.O_CREAT | os.O_WRONLY, 0o600)
     os.close(fd)
+
+
+def private_dirs(folder: Path) -> None:
+    """Make `folder` and any missing parent 0700, whatever the umask (mkdir's own `mode` only
+    reaches the last folder, and the umask trims it)."""
+    missing = [f for f in (folder, *folder.parents) if not f.exists()]
+    for f in reversed(missing):
+        f.mkdir(exist_ok=True)
+        f.chmod(0o700)
 
 
 def _on_sqlite_connect(dbapi_conn: Any, _record: Any) -> None:

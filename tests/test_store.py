@@ -157,3 +157,17 @@ def test_db_env_var_and_flag_choose_the_file(
     monkeypatch.delenv("DSLP_DB")
     assert resolve_url(None).endswith(os.path.join("data", "mirror.db"))
     assert resolve_url("postgresql://u@h/db") == "postgresql://u@h/db"
+
+
+def test_a_new_mirror_and_its_new_folders_are_private_whatever_the_umask(tmp_path: Path) -> None:
+    from store.db import open_store as open_mirror
+
+    db = tmp_path / "a" / "b" / "mirror.db"
+    old = os.umask(0)
+    try:
+        open_mirror(db).dispose()
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(db.stat().st_mode) == 0o600
+    for folder in (tmp_path / "a", tmp_path / "a" / "b"):
+        assert stat.S_IMODE(folder.stat().st_mode) == 0o700, folder
