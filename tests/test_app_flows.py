@@ -95,6 +95,29 @@ async def test_lead_reviews_and_signs_off_a_gate(demo_store: Store) -> None:
         assert entry is not None and entry.state == "pending" and entry.kind == "signoff"
 
 
+async def test_signing_another_gate_than_the_highlighted_one_shows_that_gate(
+    demo_store: Store,
+) -> None:
+    app = app_for(demo_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_board(pilot)
+        await pilot.press("g")
+        await settle(pilot)
+        gates = app.screen
+        assert isinstance(gates, GateScreen) and gates.current_gate() == "ideation"
+        await pilot.press("enter")
+        await pilot.pause()
+        dialog = app.screen
+        assert isinstance(dialog, SignOffDialog)
+        dialog.query_one("#gate", Select).value = "deploy"
+        dialog.query_one("#stakeholder", Input).value = "Kim"
+        await pilot.click("#decision-approved")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert app.screen is gates and gates.current_gate() == "deploy"
+        assert rendered(gates.query_one("#gate-history")).startswith("Deploy gate")
+
+
 async def test_data_scientist_logs_an_outcome_offline(demo_store: Store) -> None:
     app = app_for(demo_store)
     async with app.run_test(size=SIZE) as pilot:

@@ -155,3 +155,6 @@ class GateScreen(DslpScreen):
                 markup=False,
             )
         await self.reload_now()
+        # The gate signed may not be the one highlighted (the dialog lets you pick): show it.
+        self.query_one(DataTable).move_cursor(row=PHASES.index(form.gate))
+        self.show_history()
