@@ -357,6 +357,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("dslp: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # `dslp status | head -1`: the reader has all it wanted
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no error at exit
+        return EXIT_OK
     except Exception as exc:
         message, code = explain_error(exc)
         if message is None:

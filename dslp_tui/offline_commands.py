@@ -83,7 +83,9 @@ def register(sub: Any, add_db: Any) -> None:
     p.add_argument("--run-url", action="append", metavar="URL")
     p.add_argument("--commit", metavar="SHA")
     p.add_argument("--next", choices=["open-model", "new-experiment", "refine-ask", "get-data"])
-    p.add_argument("--by", metavar="NAME", help="author (default: $USER)")
+    p.add_argument(
+        "--by", metavar="NAME", help="author (default: config.toml's user, else the login name)"
+    )
     p.add_argument("--json", action="store_true", help="print the stored entry as JSON")
     add_db(p)
     p.set_defaults(func=cmd_log)

@@ -232,3 +232,25 @@ def test_sync_refuses_a_mirror_without_its_lock_file(tmp_path: Path) -> None:
     store = OpenStore(engine=create_engine("sqlite://"), url="sqlite://")  # no file to lock
     with pytest.raises(SyncBusy, match="needs a SQLite mirror"), sync_lock(store):
         pass
+
+
+def test_a_reader_that_stops_early_gets_no_error(store: Store, tmp_path: Path) -> None:
+    """`dslp board X --json | head -1`: the pipe closes mid-output, and that is fine."""
+    from dslp_tui.demo import _issue
+    from store.mirror import ensure_repo, upsert_issues
+
+    with store.session(write=True) as s:
+        repo = ensure_repo(s, "big/project")
+        assert repo.id is not None
+        title = "A title long enough to fill the pipe quickly " * 3
+        items = [_issue("big/project", n, title, ["Experiment"]) for n in range(1, 2001)]
+        upsert_issues(s, repo.id, items)
+    cmd = [sys.executable, "-m", "dslp_tui.cli", "board", "big/project", "--json"]
+    proc = subprocess.Popen(
+        [*cmd, "--db", str(store.path)], stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
+    assert proc.stdout is not None and proc.stderr is not None
+    assert proc.stdout.readline()  # more than a pipe's worth is still to come
+    proc.stdout.close()
+    err = proc.stderr.read().decode()
+    assert proc.wait() == 0 and err == "", err
