@@ -261,10 +261,7 @@ def cmd_checklist(args: argparse.Namespace) -> int:
         repo, issue = _model_issue(session, args.ref, "hand-off checklists are on Models")
         tasks = [(t.text, t.done) for t in parse_body(issue.body).tasks]
         seed_checklist(session, repo.id, number, tasks)
-        given = [v for v in (args.check, args.uncheck, args.add) if v is not None]
-        if given and not given[0].strip():
-            raise UsageError("give the item: its number, its text or a unique part of it")
-        if given:
+        if any(v is not None for v in (args.check, args.uncheck, args.add)):
             change_checklist(
                 session,
                 repo,

@@ -10,7 +10,7 @@ from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import bindparam, delete, func, select, update
+from sqlalchemy import bindparam, delete, select, update
 from sqlmodel import Session
 
 from store.history import record_changes, record_model_change
@@ -27,6 +27,7 @@ from store.models import (
     SyncCursor,
     utcnow,
 )
+from store.queries import find_repo
 from store.rules import card_phase, kind_from_labels, outcome_from_labels, parse_branch
 
 BATCH = 100
@@ -83,16 +84,8 @@ def upsert(
 
 
 def ensure_repo(session: Session, full_name: str, **fields: Any) -> Repository:
-    """The tracked repo of that name in any case (GitHub's names ignore it), or a new one."""
-    found = (
-        session.execute(
-            select(Repository)
-            .where(func.lower(Repository.full_name) == full_name.lower())
-            .order_by(Repository.id)  # type: ignore[arg-type]
-        )
-        .scalars()
-        .first()
-    )
+    """The tracked repo of that name in any case, or a new one."""
+    found = find_repo(session, full_name)
     if found is None:
         found = Repository(full_name=full_name, **fields)
         session.add(found)

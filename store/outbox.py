@@ -257,7 +257,7 @@ def change_checklist(
     if add is not None:
         text = " ".join(add.split())
         if not text:
-            raise InvalidChange("--add needs the item's text")
+            raise InvalidChange("give the item's text")
         _short("a checklist item", text, MAX_NAME)
         item = _find_item(session, repo.id, number, text)
         if item is not None:  # nothing to send: say so rather than queue a no-op
@@ -272,6 +272,8 @@ def change_checklist(
         wanted = check if check is not None else uncheck
         if wanted is None:
             raise InvalidChange("give --check ITEM, --uncheck ITEM or --add TEXT")
+        if not wanted.strip():  # "" is part of every item's text: it would match them all
+            raise InvalidChange("give the item: its number, its text or a unique part of it")
         item = _match_item(session, repo.id, number, wanted)
         item.done = check is not None
         item.updated_at = utcnow()

@@ -142,7 +142,12 @@ def _iso(value: datetime | None) -> str | None:
     return value.isoformat() if value else None
 
 
-def get_repo(session: Session, full_name: str) -> Repository:
+def find_repo(session: Session, full_name: str) -> Repository | None:
+    """The tracked repo of that name in any case (GitHub's names ignore it), or None.
+
+    One row per repo; a mirror from before names were matched without case may hold two:
+    the exact spelling wins, so each stays reachable (and removable).
+    """
     same = (
         session.execute(
             select(Repository)
@@ -152,9 +157,11 @@ def get_repo(session: Session, full_name: str) -> Repository:
         .scalars()
         .all()
     )
-    # One row per repo; a mirror from before names were matched without case may hold two:
-    # the exact spelling wins, so each stays reachable (and removable).
-    repo = next((r for r in same if r.full_name == full_name), same[0] if same else None)
+    return next((r for r in same if r.full_name == full_name), same[0] if same else None)
+
+
+def get_repo(session: Session, full_name: str) -> Repository:
+    repo = find_repo(session, full_name)
     if repo is None:
         raise UnknownRepo(
             f"{full_name} is not tracked here: add it with `dslp repo add {full_name}`"

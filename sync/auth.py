@@ -35,8 +35,7 @@ class BadApiUrl(ValueError):
 
 def api_url(cli: str | None = None, stored: str | None = None) -> str:
     """`--api-url`, else the repo's stored URL, else `DSLP_GITHUB_API_URL`, else github.com."""
-    url = (cli or stored or os.environ.get("DSLP_GITHUB_API_URL") or DEFAULT_API_URL).strip()
-    return check_api_url(url)
+    return check_api_url(cli or stored or os.environ.get("DSLP_GITHUB_API_URL") or DEFAULT_API_URL)
 
 
 def check_api_url(url: str) -> str:

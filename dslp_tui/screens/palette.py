@@ -30,13 +30,13 @@ class DslpCommands(Provider):
         app = cast("DslpApp", self.app)
         self.repos: list[str] = []
         self.cards: list[CardRef] = []
-        self._lower: list[str] = []
         try:
             self.repos, self.cards = await app.read(
                 lambda s: ([r.full_name for r in list_repos(s)], card_index(s))
             )
         except Exception as exc:  # the palette must open even if the mirror is busy or odd
             app.log.error(f"palette: {exc}")
+        self._lower = [self._card_text(card).lower() for card in self.cards]  # once, not a key
 
     def _actions(self) -> list[tuple[str, str, Callable[[], object]]]:
         app = cast("DslpApp", self.app)
@@ -72,7 +72,7 @@ class DslpCommands(Provider):
         repo_matcher = self.matcher(" ".join(words[:-1])) if len(words) > 1 else None
         number_only = len(words) == 1 and exact is not None
         found: list[CardRef] = []
-        for card, text in zip(self.cards, self._texts(), strict=True):  # text: lower case
+        for card, text in zip(self.cards, self._lower, strict=True):  # text: lower case
             if exact == card.number and (
                 repo_matcher is None or repo_matcher.match(safe(card.repo)) > 0
             ):
@@ -97,12 +97,6 @@ class DslpCommands(Provider):
             yield Hit(
                 score * 0.9, self._highlight(matcher, text), command, text=text, help=help_text
             )
-
-    def _texts(self) -> list[str]:
-        """Each card's palette text in lower case, made once per palette."""
-        if len(self._lower) != len(self.cards):
-            self._lower = [self._card_text(card).lower() for card in self.cards]
-        return self._lower
 
     def _open(self, app: DslpApp, card: CardRef) -> tuple[Callable[[], object], str]:
         command = partial(app.open_card, card.repo, card.number)
