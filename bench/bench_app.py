@@ -2,11 +2,12 @@
 
 Figures, all from one run so they share the machine's mood:
 - `import_floor`: `python -c "import textual.app, sqlmodel"`, the start-up floor;
-- `start_to_portfolio` / `start_to_board`: wall time from starting `dslp --db X` (a real
+- `start_to_portfolio` / `start_to_board`: wall time from starting the app on `--db X` (a real
   process on a real pseudo-terminal, 120x40) to the portfolio painted / to the 5,000-card
-  board painted, then exiting. `DSLP_BENCH_EXIT_AFTER=portfolio|board` makes the app exit right
-  after the first refresh that shows that screen's data, `DSLP_BENCH_OPEN=owner/name` opens a
-  board directly. The exit is inside the measured time, so the figure is an upper bound;
+  board painted, then exiting. The process is bench/app_entry.py: the app started as `dslp`
+  starts it, which exits right after the first refresh that shows that screen's data
+  (`--exit-after portfolio|board`) and writes that instant to a mark file; `--open owner/name`
+  opens a board directly. The `_exited` figures include the exit, so they are upper bounds;
 - the same two as ratios to the floor (target <= 1.5x);
 - `key_press_*`: key-press-to-repaint on the 5,000-card board, in-process with `run_test`: each
   `pilot.press("down")` on the board minus the median cost of the same press in a tiny app in
@@ -45,22 +46,24 @@ TARGET_RSS_MB = 150.0
 PRESSES = 50
 
 
-def _dslp() -> list[str]:
-    exe = shutil.which("dslp", path=str(Path(sys.executable).parent))
-    return [exe] if exe else [sys.executable, "-m", "dslp_tui.cli"]
+APP_ENTRY = ROOT / "bench" / "app_entry.py"
 
 
 def run_on_pty(
-    cmd: list[str], env: dict[str, str], *, size: tuple[int, int] = (120, 40), timeout: float = 60
+    cmd: list[str],
+    env: dict[str, str],
+    *,
+    mark: Path | None = None,
+    size: tuple[int, int] = (120, 40),
+    timeout: float = 60,
 ) -> tuple[float, float, float]:
     """Run `cmd` on a fresh pseudo-terminal: (seconds to the paint mark, to exit, peak RSS MB).
 
-    The app writes the wall-clock instant of the marked paint to $DSLP_BENCH_MARK.
+    The app writes the wall-clock instant of the marked paint to `mark` (bench/app_entry.py).
     """
     master, slave = pty.openpty()
     cols, rows = size
     fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
-    mark = Path(env["DSLP_BENCH_MARK"]) if "DSLP_BENCH_MARK" in env else None
     if mark is not None:
         mark.unlink(missing_ok=True)
     wall_start = time.time()
@@ -104,32 +107,27 @@ def run_plain(cmd: list[str], env: dict[str, str]) -> float:
 
 def start_figures(db: Path, runs: int) -> tuple[float, float]:
     env = dict(os.environ)
-    env.pop("DSLP_BENCH_OPEN", None)
-    env.update(
-        {
-            "TERM": "xterm-256color",
-            "TEXTUAL_ANIMATIONS": "none",
-            "DSLP_DB": str(db),
-            "DSLP_BENCH_MARK": str(db.with_name("paint.mark")),
-        }
-    )
+    env.update({"TERM": "xterm-256color", "TEXTUAL_ANIMATIONS": "none", "DSLP_DB": str(db)})
     env["PYTHONPATH"] = str(ROOT)
     floor_cmd = [sys.executable, "-c", "import textual.app, sqlmodel"]
-    app = [*_dslp(), "--db", str(db)]
-    portfolio_env = {**env, "DSLP_BENCH_EXIT_AFTER": "portfolio"}
-    board_env = {**env, "DSLP_BENCH_EXIT_AFTER": "board", "DSLP_BENCH_OPEN": BIG_REPO}
+    mark = db.with_name("paint.mark")
+    app = [sys.executable, str(APP_ENTRY), "--db", str(db), "--mark", str(mark)]
+    commands = {
+        "portfolio": [*app, "--exit-after", "portfolio"],
+        "board": [*app, "--exit-after", "board", "--open", BIG_REPO],
+    }
     # Warm-up: page cache, .pyc files.
     run_plain(floor_cmd, env)
-    run_on_pty(app, portfolio_env)
-    run_on_pty(app, board_env)
+    for cmd in commands.values():
+        run_on_pty(cmd, env, mark=mark)
     floors: list[float] = []
     rss: list[float] = []
     paint: dict[str, list[float]] = {"portfolio": [], "board": []}
     exits: dict[str, list[float]] = {"portfolio": [], "board": []}
     for _ in range(runs):  # interleaved, so a noisy moment hits every figure alike
         floors.append(run_plain(floor_cmd, env))
-        for screen, screen_env in (("portfolio", portfolio_env), ("board", board_env)):
-            painted, exited, peak = run_on_pty(app, screen_env)
+        for screen, cmd in commands.items():
+            painted, exited, peak = run_on_pty(cmd, env, mark=mark)
             paint[screen].append(painted)
             exits[screen].append(exited)
             rss.append(peak)
@@ -185,16 +183,14 @@ def key_figures(db: Path) -> None:
         await pilot.pause()  # type: ignore[attr-defined]
         assert app.screen.focused is not None and app.screen.focused.id == "list-experiment"
 
-    os.environ["DSLP_BENCH_OPEN"] = BIG_REPO
-    os.environ.pop("DSLP_BENCH_EXIT_AFTER", None)
     store = open_store(db)
     try:
         base = asyncio.run(_press_costs(Tiny(), PRESSES, tiny_ready))
         gc_pause.pause()  # as `dslp` starts: the first paint collects once and freezes
-        board = asyncio.run(_press_costs(DslpApp(store, cursor_blink=False), PRESSES, board_ready))
+        app = DslpApp(store, cursor_blink=False, start_repo=BIG_REPO)
+        board = asyncio.run(_press_costs(app, PRESSES, board_ready))
     finally:
         store.dispose()
-        os.environ.pop("DSLP_BENCH_OPEN", None)
     baseline = median(base)
     extra = sorted(max(0.0, c - baseline) * 1000 for c in board)
     p95 = extra[min(len(extra) - 1, round(0.95 * (len(extra) - 1)))]

@@ -26,7 +26,7 @@ def in_process(db: Path, out: Path) -> tuple[float, float, float]:
     from dslp_tui.report.charts import build_charts
     from dslp_tui.report.html import render_html
     from store.db import open_store
-    from store.history import load_report_data
+    from store.report_data import load_report_data
 
     store = open_store(db, create=False)
     t0 = time.perf_counter()

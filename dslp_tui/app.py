@@ -8,7 +8,6 @@ on a worker thread, so the UI never waits on SQLite), the config, the clock (inj
 from __future__ import annotations
 
 import asyncio
-import os
 import webbrowser
 from collections.abc import Callable
 from concurrent.futures import Future
@@ -53,12 +52,12 @@ class DslpApp(App[None]):
         config_file: Path | None = None,
         clock: Callable[[], datetime] | None = None,
         cursor_blink: bool = True,
+        start_repo: str | None = None,
         **kwargs: Any,
     ) -> None:
+        """`start_repo` opens that project's board at start instead of the portfolio."""
         self.store = store
-        # Benchmark hooks (bench/bench_app.py): open a board at start, exit after a first paint.
-        self._bench_open = os.environ.get("DSLP_BENCH_OPEN") or None
-        self._bench_exit = os.environ.get("DSLP_BENCH_EXIT_AFTER") or None
+        self.start_repo = start_repo
         self._prefetch: dict[str, Future[Any]] = {}
         self._start_prefetch()  # first: the query overlaps all of Textual's start-up
         super().__init__(**kwargs)
@@ -99,13 +98,13 @@ class DslpApp(App[None]):
         """
         from concurrent.futures import ThreadPoolExecutor
 
-        if self._bench_open:
-            from store.queries import board
+        if self.start_repo:
+            from store.read.board import board
 
-            repo = self._bench_open
+            repo = self.start_repo
             key, fn = f"board:{repo}", (lambda s: board(s, repo))
         else:
-            from store.queries import project_summaries
+            from store.read.portfolio import project_summaries
 
             key, fn = "portfolio", project_summaries
         pool = ThreadPoolExecutor(1, thread_name_prefix="dslp-prefetch")
@@ -139,30 +138,19 @@ class DslpApp(App[None]):
     # -- start-up --------------------------------------------------------------------------
 
     def get_default_screen(self) -> Screen[Any]:
-        if self._bench_open:
+        if self.start_repo:
             from dslp_tui.screens.board import BoardScreen
 
-            return BoardScreen(self._bench_open)
+            return BoardScreen(self.start_repo)
         from dslp_tui.screens.portfolio import PortfolioScreen
 
         return PortfolioScreen()
 
     def painted(self, screen: str) -> None:
-        """A screen has shown its data: start-up is over (the collector comes back once that
-        frame is out); with DSLP_BENCH_EXIT_AFTER=screen, leave once on screen."""
-        if self._bench_exit == screen:
-            self._bench_exit = None
-            self.call_after_refresh(self._bench_painted)
+        """A screen ("portfolio", "board") has shown its data: start-up is over (the collector
+        comes back once that frame is out). Called by a screen each time it has loaded."""
         if gc_pause.paused():
             self.call_after_refresh(gc_pause.resume)
-
-    def _bench_painted(self) -> None:
-        mark = os.environ.get("DSLP_BENCH_MARK")
-        if mark:  # the wall-clock instant the frame was out, for the harness to subtract from
-            import time
-
-            Path(mark).write_text(repr(time.time()), encoding="utf-8")
-        self.exit()
 
     def on_mount(self) -> None:
         if gc_pause.paused():  # a first screen that never paints (its query failed) too
@@ -235,7 +223,7 @@ class DslpApp(App[None]):
         )
 
     def _write_report(self, repo: str | None) -> None:
-        from dslp_tui.report import write_report
+        from dslp_tui.report.write import write_report
         from store.db import data_dir, private_dirs
 
         stamp = self.now().strftime("%Y-%m-%d")

@@ -14,8 +14,8 @@ from collections.abc import Callable, Sequence
 from typing import Any, NoReturn
 
 from dslp_tui import __version__
+from dslp_tui.errors import EXIT_FAILED, EXIT_OK, EXIT_USAGE, CliError, explain_error
 
-EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 SHORT = {
     "ideation": "ask",
     "data": "dat",
@@ -25,14 +25,6 @@ SHORT = {
     "deploy": "dep",
     "monitoring": "mon",
 }
-
-
-class CliError(Exception):
-    """A one-line message for stderr and an exit code; never a traceback."""
-
-    def __init__(self, message: str, code: int = EXIT_USAGE) -> None:
-        super().__init__(message)
-        self.code = code
 
 
 def _add_db(p: argparse.ArgumentParser, *, top: bool = False) -> None:
@@ -155,7 +147,7 @@ def _open(args: argparse.Namespace, *, create: bool = False) -> Any:
 
 
 def cmd_status(args: argparse.Namespace) -> int:
-    from store.queries import project_summaries
+    from store.read.portfolio import project_summaries
 
     store = _open(args)
     with store.session() as session:
@@ -177,7 +169,7 @@ def cmd_status(args: argparse.Namespace) -> int:
 
 
 def cmd_board(args: argparse.Namespace) -> int:
-    from store.queries import board
+    from store.read.board import board
 
     store = _open(args)
     with store.session() as session:
@@ -230,7 +222,7 @@ def cmd_repo_add(args: argparse.Namespace) -> int:
 
 def cmd_repo_list(args: argparse.Namespace) -> int:
     from dslp_tui.text import ago, safe
-    from store.queries import list_repos
+    from store.repos import list_repos
 
     store = _open(args)
     with store.session() as session:
@@ -246,7 +238,7 @@ def cmd_repo_list(args: argparse.Namespace) -> int:
 
 def cmd_repo_remove(args: argparse.Namespace) -> int:
     from store.outbox import PENDING_STATES, list_outbox
-    from store.queries import get_repo
+    from store.repos import get_repo
 
     store = _open(args)
     unpushed = [*PENDING_STATES, "conflict"]  # a conflict is work that never reached GitHub
@@ -285,7 +277,7 @@ def cmd_labels_apply(args: argparse.Namespace) -> int:
     stored = None
     if args.db or not args.api_url:
         try:
-            from store.queries import get_repo
+            from store.repos import get_repo
 
             with _open(args).session() as session:
                 stored = get_repo(session, args.repo).api_url
@@ -368,42 +360,6 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise
         print(f"dslp: {message}", file=sys.stderr)
         return code
-
-
-def explain_error(exc: BaseException) -> tuple[str | None, int]:
-    """Known errors become one line and an exit code; anything else is a bug and re-raised."""
-    from dslp_tui.offline_commands import UsageError
-    from store.db import StoreError
-    from store.outbox import InvalidChange
-    from store.queries import UnknownRepo
-
-    if isinstance(exc, CliError):
-        return str(exc), exc.code
-    if isinstance(exc, UsageError):
-        return str(exc), EXIT_USAGE
-    if type(exc).__name__ == "BadApiUrl":
-        return str(exc), EXIT_USAGE
-    if type(exc).__name__ in ("SyncBusy", "NoToken", "CloneError", "GitHubError", "AuthError"):
-        return str(exc), EXIT_FAILED
-    if isinstance(exc, (StoreError, UnknownRepo, InvalidChange, LookupError)):
-        return str(exc).strip("'\""), EXIT_USAGE
-    import sqlite3
-
-    from sqlalchemy.exc import DatabaseError
-
-    if isinstance(exc, (DatabaseError, sqlite3.DatabaseError)):
-        cause = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
-        lowered = cause.lower()
-        if "locked" in lowered or "busy" in lowered:
-            advice = "another dslp is writing to it: try again in a moment"
-        elif "is full" in lowered or "i/o error" in lowered:  # not "disk image is malformed"
-            advice = "nothing was changed: free some disk space and try again"
-        else:  # damaged: the offline changes in it are still worth keeping
-            advice = "keep a copy of the file (it holds your unsynced changes) and ask for help"
-        return f"the mirror database: {cause}: {advice}", EXIT_FAILED
-    if isinstance(exc, OSError):
-        return f"{exc.strerror or exc}: {exc.filename or ''}".rstrip(": "), EXIT_USAGE
-    return None, EXIT_FAILED
 
 
 if __name__ == "__main__":

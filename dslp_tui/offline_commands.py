@@ -10,13 +10,10 @@ import math
 import re
 from typing import Any
 
+from dslp_tui.errors import UsageError
 from dslp_tui.text import safe
 
 _REF = re.compile(r"(?P<repo>[A-Za-z0-9][A-Za-z0-9-]*/[A-Za-z0-9._-]+)#(?P<number>[1-9][0-9]*)")
-
-
-class UsageError(ValueError):
-    """Bad arguments: one line, exit 2."""
 
 
 MAX_ISSUE = 2**31 - 1  # GitHub's issue numbers are 32-bit
@@ -160,7 +157,7 @@ def _issue(session: Any, repo_name: str, number: int) -> tuple[Any, Any]:
     from sqlalchemy import select
 
     from store.models import Issue
-    from store.queries import get_repo
+    from store.repos import get_repo
 
     repo = get_repo(session, repo_name)
     issue = session.execute(
@@ -227,7 +224,7 @@ def cmd_log(args: argparse.Namespace) -> int:
 
 def cmd_signoff(args: argparse.Namespace) -> int:
     from store.outbox import record_signoff
-    from store.queries import get_repo
+    from store.repos import get_repo
 
     store = _open(args)
     with store.session(write=True) as session:
@@ -253,7 +250,7 @@ def cmd_signoff(args: argparse.Namespace) -> int:
 def cmd_checklist(args: argparse.Namespace) -> int:
     from store.issue_body import parse_body
     from store.outbox import change_checklist, seed_checklist
-    from store.queries import card_detail
+    from store.read.card import card_detail
 
     repo_name, number = parse_ref(args.ref)
     store = _open(args)

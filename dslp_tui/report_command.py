@@ -9,7 +9,8 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-from dslp_tui.report import write_report
+from dslp_tui.errors import CliError
+from dslp_tui.report.write import write_report
 
 __all__ = ["cmd_report", "register", "write_report"]
 
@@ -35,8 +36,6 @@ _ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 def parse_since(value: str | None, today: date | None = None) -> date | None:
-    from dslp_tui.cli import CliError
-
     if value is None:
         return None
     text = value.strip()
@@ -58,8 +57,6 @@ def cmd_report(args: argparse.Namespace) -> int:
     since = parse_since(args.since)
     out = Path(args.out).expanduser() if args.out else None
     if out is not None and out.is_dir():
-        from dslp_tui.cli import CliError
-
         raise CliError(f"--out {out} is a folder: give a file name such as {out}/report.html")
     store = open_store(args.db, create=False)
     try:

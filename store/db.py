@@ -19,13 +19,11 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 from sqlmodel import Session
 
+from store.errors import StoreError
+
 APP_NAME = "dslp-tui"
 WAL_SIZE_LIMIT = 16 * 1024 * 1024
 BUSY_TIMEOUT_MS = 15_000
-
-
-class StoreError(Exception):
-    """A problem with the mirror the user can act on; its message is one line saying what to do."""
 
 
 def data_dir() -> Path:
@@ -159,6 +157,7 @@ class Store:
 
 def open_store(db: str | os.PathLike[str] | None = None, *, create: bool = True) -> Store:
     """Open (and by default create) the mirror, upgrading its schema to head first."""
+    from store.derived import ensure_rules_current
     from store.migrate import upgrade_to_head
 
     url = resolve_url(db)
@@ -172,6 +171,7 @@ def open_store(db: str | os.PathLike[str] | None = None, *, create: bool = True)
     try:
         with _migration_lock(engine, sqlite_path(url)):
             upgrade_to_head(engine)
+            ensure_rules_current(engine)
     except StoreError:
         engine.dispose()
         raise
@@ -195,9 +195,10 @@ def _migration_lock(engine: Engine, path: Path | None) -> Iterator[None]:
     if path is None:
         yield
         return
+    from store.derived import rules_current
     from store.migrate import HEAD_REVISION, current_revision
 
-    if current_revision(engine) == HEAD_REVISION:
+    if current_revision(engine) == HEAD_REVISION and rules_current(engine):
         yield
         return
     try:

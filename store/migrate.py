@@ -10,10 +10,10 @@ from pathlib import Path
 
 from sqlalchemy import Engine, inspect, text
 
-from store.db import StoreError
+from store.errors import StoreError
 
 # The newest revision in store/migrations/versions; a test holds it equal to Alembic's head.
-HEAD_REVISION = "0002"
+HEAD_REVISION = "0003"
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 

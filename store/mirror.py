@@ -27,7 +27,7 @@ from store.models import (
     SyncCursor,
     utcnow,
 )
-from store.queries import find_repo
+from store.repos import find_repo
 from store.rules import card_phase, kind_from_labels, outcome_from_labels, parse_branch
 
 BATCH = 100

@@ -211,6 +211,10 @@ class ChecklistItem(SQLModel, table=True):
     updated_at: datetime = Field(default_factory=utcnow)
 
 
+# Outbox states that still wait for GitHub (the others: "sent", "conflict").
+PENDING_STATES: tuple[str, ...] = ("pending", "in_flight")
+
+
 class OutboxEntry(SQLModel, table=True):
     """A change made offline, waiting to be written to GitHub exactly once.
 
@@ -283,3 +287,10 @@ class PhaseEvent(SQLModel, table=True):
     state: str = "open"
     outcome: str | None = None
     source: str = "sync"  # "sync", "local" or "migration"
+
+
+class MirrorMeta(SQLModel, table=True):
+    """Facts about the mirror itself, such as the version of the rules that computed its cards."""
+
+    key: str = Field(primary_key=True)
+    value: str

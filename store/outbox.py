@@ -19,6 +19,7 @@ from sqlmodel import Session
 
 from store.mirror import refresh_model_phase
 from store.models import (
+    PENDING_STATES,
     AuditEvent,
     ChecklistItem,
     ExperimentOutcome,
@@ -32,7 +33,6 @@ from store.rules import DECISIONS, HANDOFF_STEPS, MODEL_HEALTH, MODEL_STATUSES, 
 
 OUTCOME_CHOICES = ("succeeded", "failed", "on hold")
 NEXT_STEPS = ("open-model", "new-experiment", "refine-ask", "get-data")
-PENDING_STATES = ("pending", "in_flight")
 VERSION = re.compile(r"[A-Za-z0-9][A-Za-z0-9._+-]{0,63}")
 RUN_LINK = re.compile(r"https?://[^\s<>\"'`\\]+")
 COMMIT = re.compile(r"[0-9a-fA-F]{4,40}")

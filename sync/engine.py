@@ -17,7 +17,7 @@ from sqlalchemy import select
 from store.db import Store
 from store.mirror import replace_branches
 from store.models import Issue, Repository, utcnow
-from store.queries import get_repo, list_repos
+from store.repos import get_repo, list_repos
 from sync.auth import BadApiUrl, find_token, redact
 from sync.auth import api_url as resolve_api_url
 from sync.events import EventSink, Progress, RepoDone, SyncReport, Waiting

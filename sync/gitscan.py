@@ -10,7 +10,7 @@ from collections.abc import Collection
 from pathlib import Path
 from typing import Any
 
-from store.rules import parse_branch
+from store.rules import MERGED_EXPLORE, parse_branch
 
 
 class CloneError(Exception):
@@ -52,7 +52,7 @@ def scan_clone(
         if parsed.kind == "invalid":
             violation = "misnamed"
         elif parsed.kind == "explore" and merged:
-            violation = "explore branch merged into the collaboration branch"
+            violation = MERGED_EXPLORE
         elif (
             known_issues is not None
             and parsed.issue_number is not None

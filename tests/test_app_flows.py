@@ -545,12 +545,6 @@ async def test_outbox_lists_reasons_and_retries_a_conflict(demo_store: Store) ->
         assert entry is not None and entry.state == "pending" and entry.last_error is None
 
 
-def test_queries_count_the_same_pending_states_as_the_outbox() -> None:
-    from store import outbox, queries
-
-    assert queries.PENDING_STATES == outbox.PENDING_STATES
-
-
 async def test_report_key_writes_the_project_report_and_opens_it(
     demo_store: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:

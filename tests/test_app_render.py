@@ -9,7 +9,7 @@ from textual.content import Content
 
 from dslp_tui.widgets.phase_column import BORDER_LABEL_COST, PhaseColumn
 from dslp_tui.widgets.render import models_cell, synced_text
-from store.queries import ModelInfo
+from store.read.portfolio import ModelInfo
 
 NOW = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
 

@@ -14,7 +14,9 @@ import pytest
 from store.db import open_store
 from store.mirror import ensure_repo
 from store.outbox import record_outcome
-from store.queries import board, get_repo, project_summaries
+from store.read.board import board
+from store.read.portfolio import project_summaries
+from store.repos import get_repo
 from store.rules import make_marker
 from sync.engine import sync_repos
 from tests.fakegithub import FakeGitHub

@@ -19,7 +19,7 @@ from store.db import Store, integrity_ok, open_store
 from store.mirror import ensure_repo
 from store.models import Issue, OutboxEntry
 from store.outbox import change_checklist, record_outcome, record_signoff, seed_checklist
-from store.queries import get_repo
+from store.repos import get_repo
 from store.rules import make_marker
 from sync.engine import sync_repos
 from sync.events import RepoDone, Waiting

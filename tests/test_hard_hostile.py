@@ -20,7 +20,9 @@ from store.db import Store, open_store
 from store.issue_body import add_task, parse_body, set_task
 from store.labels_file import LabelFileError, parse_labels
 from store.mirror import ensure_repo, upsert_issues
-from store.queries import board, card_detail, project_summaries
+from store.read.board import board
+from store.read.card import card_detail
+from store.read.portfolio import project_summaries
 from store.rules import parse_branch
 
 REPO = "acme/hostile"

@@ -24,7 +24,7 @@ from store.outbox import (
     record_signoff,
     seed_checklist,
 )
-from store.queries import get_repo
+from store.repos import get_repo
 from store.rules import make_marker
 from sync.engine import sync_repos
 from tests.fakegithub import FakeGitHub

@@ -13,13 +13,12 @@ import pytest
 from sqlalchemy import select
 
 from store.db import Store
-from store.history import (
+from store.metrics import (
     CLOSED,
     NO_STATUS,
     active_days_by_week,
     cumulative_flow,
     cycle_times,
-    load_report_data,
     models_by_status,
     open_card_ages,
     outcomes_by_month,
@@ -28,11 +27,12 @@ from store.history import (
     shares,
     signoff_lead_times,
     throughput_by_week,
-    weekly_throughput,
 )
 from store.mirror import ensure_repo, upsert_issues
 from store.models import Issue, ModelStatus, PhaseEvent, SignOff
 from store.outbox import record_model_status
+from store.read.portfolio import weekly_throughput
+from store.report_data import load_report_data
 from store.rules import card_phase
 
 NOW = datetime(2026, 3, 31, 12, tzinfo=UTC)

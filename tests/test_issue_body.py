@@ -18,7 +18,8 @@ from store.issue_body import (
     set_task,
 )
 
-TEMPLATES = Path(__file__).resolve().parents[2] / "shared" / "dslp" / "ISSUE_TEMPLATE"
+# Copied from the DSLP repository (see tests/fixtures/dslp/README.md): a missing file fails.
+TEMPLATES = Path(__file__).resolve().parent / "fixtures" / "dslp" / "ISSUE_TEMPLATE"
 TEMPLATE_NAMES = [
     "Ask.md",
     "Data.Aquisition.md",
@@ -29,11 +30,13 @@ TEMPLATE_NAMES = [
 ]
 
 
+def test_fixture_holds_every_template() -> None:
+    assert sorted(p.name for p in TEMPLATES.glob("*.md")) == sorted(TEMPLATE_NAMES)
+    assert (TEMPLATES.parent / "LICENSE").read_text(encoding="utf-8").startswith("MIT License")
+
+
 def template(name: str) -> str:
-    path = TEMPLATES / name
-    if not path.is_file():
-        pytest.skip(f"DSLP issue template {path} not found (expected beside the repository)")
-    return path.read_text(encoding="utf-8")
+    return (TEMPLATES / name).read_text(encoding="utf-8")
 
 
 def as_github_sends(text: str) -> str:

@@ -17,7 +17,9 @@ from store.outbox import (
     record_signoff,
     seed_checklist,
 )
-from store.queries import card_detail, get_repo, project_summaries
+from store.read.card import card_detail
+from store.read.portfolio import project_summaries
+from store.repos import get_repo
 from store.rules import make_marker
 from sync.engine import sync_repos
 from sync.events import RepoDone
@@ -239,7 +241,7 @@ def test_entries_made_while_github_is_down_survive_and_are_sent_later(
 
 
 def test_checklist_shows_github_ticks_unless_a_local_change_waits() -> None:
-    from store.queries import merge_checklist
+    from store.rules import merge_checklist
 
     body = [("Parametrize", True), ("API schema", False)]
     stored = [

@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from store.models import OutboxEntry
 from store.outbox import record_model_status, record_outcome, record_signoff
-from store.queries import get_repo
+from store.repos import get_repo
 from store.rules import make_marker
 from tests.fakegithub import FakeGitHub, Fault, RequestRecord
 from tests.test_push import REPO, TOKEN, mirror, world

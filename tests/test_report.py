@@ -11,11 +11,11 @@ from pathlib import Path
 import pytest
 
 from dslp_tui.cli import main
-from dslp_tui.report import write_report
 from dslp_tui.report.charts import build_charts
+from dslp_tui.report.write import write_report
 from store.db import Store, open_store
-from store.history import load_report_data
 from store.mirror import ensure_repo
+from store.report_data import load_report_data
 from tests.test_history import NOW, add_issue, build_known_mirror, d
 
 

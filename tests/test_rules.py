@@ -19,7 +19,6 @@ from store.rules import (
     PHASES,
     BranchName,
     branch_for,
-    branch_matches_kind,
     card_phase,
     find_markers,
     kind_from_labels,
@@ -261,7 +260,6 @@ def test_branch_for_parses_back(kind: str | None, number: int, title: str) -> No
     branch = parse_branch(branch_for(kind, number, title))
     assert branch.issue_number == number
     assert branch.kind == (kind if kind not in (None, "ask") else "issue")
-    assert branch_matches_kind(branch.kind, kind)
 
 
 def test_branch_for_slug() -> None:
@@ -273,24 +271,6 @@ def test_branch_for_slug() -> None:
     assert branch_for("data", 1, "???") == "data/1-work"
     with pytest.raises(ValueError):
         branch_for("data", 0, "x")
-
-
-@pytest.mark.parametrize(
-    ("branch_kind", "issue_kind", "expected"),
-    [
-        ("experiment", "experiment", True),
-        ("experiment", "model", False),
-        ("data", "data", True),
-        ("model", None, False),
-        ("issue", None, True),
-        ("issue", "ask", True),
-        ("issue", "experiment", False),
-        ("collaboration", None, False),
-        ("invalid", "data", False),
-    ],
-)
-def test_branch_matches_kind(branch_kind: str, issue_kind: str | None, expected: bool) -> None:
-    assert branch_matches_kind(branch_kind, issue_kind) is expected
 
 
 # --- markers ------------------------------------------------------------------------------

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select, text
 
-from store.db import Store, StoreError, open_store
+from store.db import Store, open_store
+from store.errors import StoreError
 from store.mirror import ensure_repo, upsert_issues, upsert_labels
 from store.models import Issue, IssueLabel, Label, Repository
 

@@ -1,4 +1,4 @@
-"""The report's seven charts: series from `store.history`, a figure, a caption and a caveat.
+"""The report's seven charts: series from `store.metrics`, a figure, a caption and a caveat.
 
 Captions say how to read a chart; notes say what it could not know, which depends on when this
 mirror started recording (its first sync): the past before that is reconstructed from GitHub's
@@ -13,8 +13,8 @@ from datetime import datetime
 import plotly.graph_objects as go
 
 from dslp_tui.report import figures
-from store import history
-from store.history import ReportData
+from store import metrics
+from store.report_data import ReportData
 
 
 @dataclass(frozen=True)
@@ -89,19 +89,19 @@ def notes(data: ReportData) -> dict[str, str]:
 
 def build_charts(data: ReportData) -> list[Chart]:
     """The seven charts, in the order a lead reads them: flow, speed, results, effort, risk."""
-    times = history.cycle_times(data)
-    card_days = history.active_days_by_week(data)
-    p85 = history.percentile([t.days for t in times], 85)
+    times = metrics.cycle_times(data)
+    card_days = metrics.active_days_by_week(data)
+    p85 = metrics.percentile([t.days for t in times], 85)
     built = {
-        "flow": figures.cumulative_flow_figure(history.cumulative_flow(data)),
+        "flow": figures.cumulative_flow_figure(metrics.cumulative_flow(data)),
         "cycle": figures.cycle_time_figure(times),
-        "throughput": figures.throughput_figure(history.throughput_by_week(data)),
-        "success": figures.success_rate_figure(history.outcomes_by_month(data)),
-        "work_type": figures.work_type_figure(history.shares(card_days), card_days),
+        "throughput": figures.throughput_figure(metrics.throughput_by_week(data)),
+        "success": figures.success_rate_figure(metrics.outcomes_by_month(data)),
+        "work_type": figures.work_type_figure(metrics.shares(card_days), card_days),
         "models": figures.models_figure(
-            history.models_by_status(data), history.signoff_lead_times(data)
+            metrics.models_by_status(data), metrics.signoff_lead_times(data)
         ),
-        "wip": figures.wip_figure(history.open_card_ages(data), p85),
+        "wip": figures.wip_figure(metrics.open_card_ages(data), p85),
     }
     caveats = notes(data)
     return [Chart(k, TITLES[k], CAPTIONS[k], caveats[k], fig) for k, fig in built.items()]

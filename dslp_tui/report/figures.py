@@ -1,4 +1,4 @@
-"""Figure builders: the series of `store.history` in, `plotly.graph_objects.Figure` out.
+"""Figure builders: the series of `store.metrics` in, `plotly.graph_objects.Figure` out.
 
 Pure functions (no database, no clock), so a test can build a figure from hand-made series and
 read the numbers back from `fig.data`. Imported only when a report is written: plotly stays out
@@ -13,7 +13,7 @@ from datetime import date, datetime
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from store.history import (
+from store.metrics import (
     CLOSED,
     NO_STATUS,
     CycleTime,

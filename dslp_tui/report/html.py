@@ -17,7 +17,7 @@ from plotly.offline import get_plotlyjs
 
 from dslp_tui import __version__
 from dslp_tui.report.charts import Chart
-from store.history import ReportData
+from store.report_data import ReportData
 
 CONFIG = {"displaylogo": False, "responsive": True, "modeBarButtonsToRemove": ["select2d"]}
 STYLE = """

@@ -19,7 +19,7 @@ from dslp_tui.widgets.card_preview import CardPreview
 from dslp_tui.widgets.phase_column import CardList, PhaseColumn
 from dslp_tui.widgets.render import lit
 from dslp_tui.widgets.steady_footer import SteadyFooter
-from store.queries import Board, Card, board
+from store.read.board import Board, Card, board
 from store.rules import PHASES
 
 COLUMNS: tuple[str, ...] = (*PHASES, "unclassified")

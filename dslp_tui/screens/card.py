@@ -26,7 +26,8 @@ from dslp_tui.widgets.render import (
     phase_title,
     state_icon,
 )
-from store.queries import CardDetail, ChecklistView, LinkedCard, card_detail, get_repo
+from store.read.card import CardDetail, ChecklistView, LinkedCard, card_detail
+from store.repos import get_repo
 
 
 def _linked(arrow: str, card: LinkedCard) -> Text:

@@ -11,7 +11,9 @@ from dslp_tui.screens.base import DslpScreen
 from dslp_tui.screens.signoff_dialog import SignOffDialog, SignOffForm
 from dslp_tui.text import ago
 from dslp_tui.widgets.render import DECISION_STYLE, PENDING_SYNC, gate_text, lit, phase_title
-from store.queries import Board, SignOffView, board, get_repo, signoff_history
+from store.read.board import Board, board
+from store.read.gates import SignOffView, signoff_history
+from store.repos import get_repo
 from store.rules import PHASES
 
 

@@ -9,7 +9,7 @@ from textual.widgets import DataTable, Footer, Static
 
 from dslp_tui.screens.base import DslpScreen
 from dslp_tui.widgets.render import health_text, lit, phase_title
-from store.queries import ProjectSummary, project_summaries
+from store.read.portfolio import ProjectSummary, project_summaries
 
 LIVE_PHASES = ("deploy", "monitoring")
 

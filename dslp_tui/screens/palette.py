@@ -15,7 +15,8 @@ from textual.content import Content
 from textual.fuzzy import Matcher
 
 from dslp_tui.text import safe
-from store.queries import CardRef, card_index, list_repos
+from store.read.board import CardRef, card_index
+from store.repos import list_repos
 
 if TYPE_CHECKING:
     from dslp_tui.app import DslpApp

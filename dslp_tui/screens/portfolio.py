@@ -11,7 +11,7 @@ from textual.widgets import DataTable, Footer, Sparkline, Static
 
 from dslp_tui.screens.base import DslpScreen
 from dslp_tui.widgets.render import lit, mini_bar, models_cell, phase_title, synced_text
-from store.queries import ProjectSummary, project_summaries
+from store.read.portfolio import ProjectSummary, project_summaries
 
 THROUGHPUT_WEEKS = 12
 
@@ -116,7 +116,7 @@ class PortfolioScreen(DslpScreen):
     @work(exclusive=True, group="throughput", exit_on_error=False)
     async def load_throughput(self) -> None:
         """Cards closed per week over the team's projects, oldest week first (issue 6)."""
-        from store.history import weekly_throughput
+        from store.read.portfolio import weekly_throughput
 
         now = self.dslp.now()
         counts = await self.dslp.read(

@@ -17,10 +17,11 @@ from textual.message import Message
 from textual.widgets import Footer, ProgressBar, Static
 from textual.worker import Worker, WorkerState
 
+from dslp_tui.errors import explain_error
 from dslp_tui.screens.base import DslpScreen
 from dslp_tui.text import safe
 from dslp_tui.widgets.render import lit
-from store.queries import list_repos
+from store.repos import list_repos
 from sync.events import Progress, RepoDone, SyncEvent, SyncReport, Waiting
 
 
@@ -47,10 +48,9 @@ class SyncEventMessage(Message):
 
 
 class SyncFinished(Message):
-    def __init__(self, report: SyncReport | None, error: str | None = None) -> None:
+    def __init__(self, report: SyncReport) -> None:
         super().__init__()
         self.report = report
-        self.error = error
 
 
 class RepoProgress(Horizontal):
@@ -112,7 +112,7 @@ class SyncScreen(DslpScreen):
         self.cancel_flag = threading.Event()
         self.rows: dict[str, RepoProgress] = {}
         self.errors: list[str] = []
-        self.worker: Worker[SyncReport | None] | None = None
+        self.worker: Worker[SyncReport] | None = None
 
     def compose(self) -> ComposeResult:
         yield Static(Text("Sync with GitHub", style="bold"), id="screen-title")
@@ -142,12 +142,9 @@ class SyncScreen(DslpScreen):
         return self.rows[repo]
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="sync")
-    def run_sync(self) -> SyncReport | None:
-        try:
-            from sync.engine import sync_repos
-        except ImportError as exc:
-            self.post_message(SyncFinished(None, f"sync is not available yet ({exc})"))
-            return None
+    def run_sync(self) -> SyncReport:
+        from sync.engine import sync_repos  # the engine loads when a sync runs, not at start
+
         report = sync_repos(
             self.dslp.store,
             None,
@@ -185,12 +182,7 @@ class SyncScreen(DslpScreen):
         for row in self.rows.values():
             row.not_run()
         status = self.query_one("#sync-status", Static)
-        if message.error is not None:
-            status.update(Text(f"✘ {message.error}", style="bold red"))
-            self.notify(message.error, severity="error", markup=False)
-            return
         report = message.report
-        assert report is not None
         ok = sum(1 for r in report.repos if r.ok)
         failed = len(report.repos) - ok
         summary = (
@@ -203,8 +195,6 @@ class SyncScreen(DslpScreen):
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.worker is not self.worker or event.state != WorkerState.ERROR:
             return
-        from dslp_tui.cli import explain_error
-
         error = event.worker.error
         assert error is not None
         known, _code = explain_error(error)  # a known error says what to do; a bug names itself

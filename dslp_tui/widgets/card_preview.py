@@ -10,7 +10,7 @@ from textual.widgets import Static
 
 from dslp_tui.text import ago
 from dslp_tui.widgets.render import PENDING_SYNC, lit, outcome_badge, phase_title, state_icon
-from store.queries import Card
+from store.read.board import Card
 
 
 class CardPreview(Static):

@@ -9,7 +9,7 @@ from textual.widgets.option_list import Option
 
 from dslp_tui.widgets.nav_list import NavList
 from dslp_tui.widgets.render import PENDING_SYNC, lit
-from store.queries import ChecklistView
+from store.read.card import ChecklistView
 
 ORIGIN_TAG = {"body": "issue", "standard": "dslp", "local": "added"}
 

@@ -18,7 +18,8 @@ from textual.widgets.option_list import Option, OptionDoesNotExist
 
 from dslp_tui.widgets.nav_list import NavList
 from dslp_tui.widgets.render import card_prompt, gate_text, phase_title
-from store.queries import Card, GateStatus
+from store.read.board import Card
+from store.read.gates import GateStatus
 
 CAP = 20  # cards rendered when a column is filled: two screens of them at 120x40
 PAGE = 200  # cards appended each time the cursor reaches the "N more" line

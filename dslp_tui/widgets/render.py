@@ -12,7 +12,9 @@ from datetime import datetime, timedelta
 from rich.text import Text
 
 from dslp_tui.text import ago, safe
-from store.queries import Card, GateStatus, ModelInfo
+from store.read.board import Card
+from store.read.gates import GateStatus
+from store.read.portfolio import ModelInfo
 from store.rules import PHASE_TITLES, PHASES
 
 STALE_DAYS = 7

@@ -1,0 +1,167 @@
+"""A project's phase board, and the index of every card the command palette searches."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlmodel import Session
+
+from store.models import Branch, Issue, Repository
+from store.read.common import pending_numbers, pending_outcomes
+from store.read.gates import GateStatus, gate_statuses, latest_signoffs
+from store.repos import get_repo
+from store.rules import PHASES
+
+
+@dataclass(frozen=True)
+class Card:
+    number: int
+    title: str
+    kind: str | None
+    state: str
+    outcome: str | None
+    branch: str | None
+    pending_sync: bool
+    phase: str | None
+    labels: tuple[str, ...]
+    updated_at: datetime | None
+    html_url: str | None = None
+
+    def as_json(self) -> dict[str, Any]:
+        # A stable JSON contract (`dslp board --json`): new fields stay out of it.
+        return {
+            "number": self.number,
+            "title": self.title,
+            "kind": self.kind,
+            "state": self.state,
+            "outcome": self.outcome,
+            "branch": self.branch,
+            "pending_sync": self.pending_sync,
+        }
+
+
+@dataclass(frozen=True)
+class Board:
+    repo: str
+    columns: dict[str, list[Card]]
+    unclassified: list[Card]
+    gates: dict[str, GateStatus]
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "repo": self.repo,
+            "columns": {p: [c.as_json() for c in cards] for p, cards in self.columns.items()},
+            "unclassified": [c.as_json() for c in self.unclassified],
+            "gates": {
+                p: {"decision": g.decision, "pending": g.pending} for p, g in self.gates.items()
+            },
+        }
+
+
+def branch_index(session: Session, repo_id: int) -> dict[int, str]:
+    """Issue number -> its branch name (a remote branch beats a local one of the same issue)."""
+    index: dict[int, str] = {}
+    rows = session.execute(
+        select(Branch.issue_number, Branch.name, Branch.location)
+        .where(Branch.repo_id == repo_id, Branch.issue_number.is_not(None))  # type: ignore[union-attr,arg-type]
+        .order_by(Branch.location.desc(), Branch.name)  # type: ignore[attr-defined]
+    ).all()
+    for number, name, _location in rows:
+        index[number] = name
+    return index
+
+
+def board(session: Session, full_name: str, *, include_closed: bool = True) -> Board:
+    """The phase board of one project: seven columns, unclassified issues apart, gate states."""
+    repo = get_repo(session, full_name)
+    assert repo.id is not None
+    branches = branch_index(session, repo.id)
+    pending = pending_numbers(session, repo.id)
+    local_outcome = pending_outcomes(session, repo.id)
+    query = (
+        select(
+            Issue.number,
+            Issue.title,
+            Issue.kind,
+            Issue.state,
+            Issue.outcome,
+            Issue.phase,
+            Issue.labels,
+            Issue.updated_at,
+            Issue.html_url,
+        )
+        .where(
+            Issue.repo_id == repo.id,  # type: ignore[arg-type]
+            Issue.is_pull_request.is_(False),  # type: ignore[attr-defined]
+            Issue.gone.is_(None),  # type: ignore[union-attr]
+        )
+        .order_by(Issue.number.desc())  # type: ignore[attr-defined]
+    )
+    if not include_closed:
+        query = query.where(Issue.state == "open")  # type: ignore[arg-type]
+    columns: dict[str, list[Card]] = {p: [] for p in PHASES}
+    unclassified: list[Card] = []
+    counts: Counter[str] = Counter()
+    for number, title, kind, state, outcome, phase, labels, updated, url in session.execute(query):
+        card = Card(
+            number=number,
+            title=title,
+            kind=kind,
+            state=state,
+            outcome=local_outcome.get(number, outcome),
+            branch=branches.get(number),
+            pending_sync=number in pending,
+            phase=phase,
+            labels=tuple(labels or ()),
+            updated_at=updated,
+            html_url=url,
+        )
+        if phase is None:
+            unclassified.append(card)
+        else:
+            columns[phase].append(card)
+            counts[phase] += 1
+    if not include_closed:
+        counts = Counter(
+            dict(
+                session.execute(
+                    select(Issue.phase, func.count())
+                    .where(
+                        Issue.repo_id == repo.id,  # type: ignore[arg-type]
+                        Issue.is_pull_request.is_(False),  # type: ignore[attr-defined]
+                        Issue.phase.is_not(None),  # type: ignore[union-attr]
+                        Issue.gone.is_(None),  # type: ignore[union-attr]
+                    )
+                    .group_by(Issue.phase)
+                ).all()
+            )
+        )
+    gates = gate_statuses(counts, latest_signoffs(session, [repo.id]).get(repo.id, {}))
+    return Board(repo=repo.full_name, columns=columns, unclassified=unclassified, gates=gates)
+
+
+@dataclass(frozen=True)
+class CardRef:
+    repo: str
+    number: int
+    title: str
+    kind: str | None
+    state: str
+
+
+def card_index(session: Session) -> list[CardRef]:
+    """Number and title of every card of every project (no PRs, no gone issues)."""
+    rows = session.execute(
+        select(Repository.full_name, Issue.number, Issue.title, Issue.kind, Issue.state)
+        .join(Repository, Repository.id == Issue.repo_id)  # type: ignore[arg-type]
+        .where(
+            Issue.is_pull_request.is_(False),  # type: ignore[attr-defined]
+            Issue.gone.is_(None),  # type: ignore[union-attr]
+        )
+        .order_by(Repository.full_name, Issue.number)  # type: ignore[arg-type]
+    ).all()
+    return [CardRef(repo, number, title, kind, state) for repo, number, title, kind, state in rows]

@@ -1,0 +1,219 @@
+"""The portfolio: one summary per project, its models, and the team's weekly throughput."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlmodel import Session
+
+from store.models import Issue, ModelStatus, OutboxEntry, Repository, utcnow
+from store.read.common import PENDING_STATES, iso
+from store.read.gates import gate_statuses, latest_signoffs
+from store.repos import get_repo, list_repos
+from store.rules import PHASES, project_phase
+
+_MODEL_FIELDS = ("version", "status", "health")
+
+
+@dataclass(frozen=True)
+class ModelInfo:
+    number: int
+    title: str
+    version: str | None
+    status: str | None
+    health: str | None
+    phase: str | None
+
+
+@dataclass(frozen=True)
+class ProjectSummary:
+    repo: str
+    phase: str
+    cards: dict[str, int]
+    open_cards: dict[str, int]
+    issues: int
+    pull_requests: int
+    pending_signoffs: int
+    pending_gates: list[str]
+    outbox_pending: int
+    blocked: int
+    last_synced: datetime | None
+    models: list[ModelInfo] = field(default_factory=list)
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "repo": self.repo,
+            "phase": self.phase,
+            "cards": dict(self.cards),
+            "issues": self.issues,
+            "pull_requests": self.pull_requests,
+            "pending_signoffs": self.pending_signoffs,
+            "pending_gates": list(self.pending_gates),
+            "outbox_pending": self.outbox_pending,
+            "blocked": self.blocked,
+            "last_synced": iso(self.last_synced),
+            "models": [asdict(m) for m in self.models],
+        }
+
+
+def model_infos(
+    session: Session, repo_ids: list[int], number: int | None = None
+) -> dict[int, list[ModelInfo]]:
+    """Current version, status and health of each model: the latest row that set each one.
+
+    One ranked query per field reads one row per model, however long its history is.
+    """
+    current: dict[tuple[int, int], dict[str, str]] = {}
+    if not repo_ids:
+        return {}
+    for key in _MODEL_FIELDS:
+        column = getattr(ModelStatus, key)
+        query = select(
+            ModelStatus.repo_id,
+            ModelStatus.issue_number,
+            column,
+            func.row_number()
+            .over(
+                partition_by=(ModelStatus.repo_id, ModelStatus.issue_number),
+                order_by=(ModelStatus.created_at.desc(), ModelStatus.id.desc()),  # type: ignore[attr-defined]
+            )
+            .label("rank"),
+        ).where(ModelStatus.repo_id.in_(repo_ids), column.is_not(None))  # type: ignore[attr-defined]
+        if number is not None:
+            query = query.where(ModelStatus.issue_number == number)  # type: ignore[arg-type]
+        ranked = query.subquery()
+        cols: Any = ranked.c
+        for rid, n, value, _rank in session.execute(select(ranked).where(cols.rank == 1)):
+            current.setdefault((rid, n), {})[key] = value
+    if not current:
+        return {}
+    title_query = select(Issue.repo_id, Issue.number, Issue.title, Issue.phase).where(
+        Issue.repo_id.in_(repo_ids),  # type: ignore[attr-defined]
+        Issue.kind == "model",  # type: ignore[arg-type]
+    )
+    if number is not None:
+        title_query = title_query.where(Issue.number == number)  # type: ignore[arg-type]
+    titles = {(r, n): (t, p) for r, n, t, p in session.execute(title_query).all()}
+    out: dict[int, list[ModelInfo]] = defaultdict(list)
+    for (rid, n), cur in sorted(current.items()):
+        title, phase = titles.get((rid, n), ("", None))
+        out[rid].append(
+            ModelInfo(n, title, cur.get("version"), cur.get("status"), cur.get("health"), phase)
+        )
+    return out
+
+
+def project_summaries(session: Session, repos: list[str] | None = None) -> list[ProjectSummary]:
+    """One summary per tracked project, from a handful of grouped queries (not one per repo)."""
+    all_repos = list_repos(session)
+    if repos:
+        wanted = {get_repo(session, name).id for name in repos}
+        all_repos = [r for r in all_repos if r.id in wanted]
+    ids = [r.id for r in all_repos if r.id is not None]
+    cards: dict[int, Counter[str]] = defaultdict(Counter)
+    open_cards: dict[int, Counter[str]] = defaultdict(Counter)
+    issues: Counter[int] = Counter()
+    prs: Counter[int] = Counter()
+    blocked: Counter[int] = Counter()
+    live = Issue.gone.is_(None)  # type: ignore[union-attr]
+    for repo_id, phase, state, is_pr, outcome, n in session.execute(
+        select(
+            Issue.repo_id,
+            Issue.phase,
+            Issue.state,
+            Issue.is_pull_request,
+            Issue.outcome,
+            func.count(),
+        )
+        .where(Issue.repo_id.in_(ids), live)  # type: ignore[attr-defined]
+        .group_by(Issue.repo_id, Issue.phase, Issue.state, Issue.is_pull_request, Issue.outcome)
+    ).all():
+        if is_pr:
+            prs[repo_id] += n
+            continue
+        issues[repo_id] += n
+        if phase is not None:
+            cards[repo_id][phase] += n
+            if state == "open" or phase == "monitoring":
+                open_cards[repo_id][phase] += n
+        if outcome == "blocked - need access" and state == "open":
+            blocked[repo_id] += n
+    outbox: Counter[int] = Counter(
+        {
+            rid: n
+            for rid, n in session.execute(
+                select(OutboxEntry.repo_id, func.count())
+                .where(OutboxEntry.state.in_(PENDING_STATES))  # type: ignore[attr-defined]
+                .group_by(OutboxEntry.repo_id)
+            ).all()
+        }
+    )
+    signoffs = latest_signoffs(session, ids)
+    models = model_infos(session, ids)
+    out = []
+    for repo in all_repos:
+        assert repo.id is not None
+        counts = cards[repo.id]
+        gates = gate_statuses(counts, signoffs.get(repo.id, {}))
+        pending = [p for p, g in gates.items() if g.pending]
+        phase_input = [(p, True) for p, n in open_cards[repo.id].items() if n] + [
+            (p, False) for p, n in counts.items() if n
+        ]
+        out.append(
+            ProjectSummary(
+                repo=repo.full_name,
+                phase=project_phase(phase_input),
+                cards={p: counts.get(p, 0) for p in PHASES},
+                open_cards={p: open_cards[repo.id].get(p, 0) for p in PHASES},
+                issues=issues[repo.id],
+                pull_requests=prs[repo.id],
+                pending_signoffs=len(pending),
+                pending_gates=pending,
+                outbox_pending=outbox.get(repo.id, 0),
+                blocked=blocked[repo.id],
+                last_synced=repo.last_synced_at,
+                models=models.get(repo.id, []),
+            )
+        )
+    return out
+
+
+def _aware(value: datetime | None) -> datetime | None:
+    if value is None:
+        return None
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def weekly_throughput(
+    session: Session, repo: str | None = None, weeks: int = 12, now: datetime | None = None
+) -> list[int]:
+    """Cards done per week over the last `weeks` weeks, oldest first, this week last.
+
+    One indexed query; meant for a sparkline on the portfolio (all repos) or a project.
+    """
+    today = (_aware(now) or utcnow()).date()
+    first = today - timedelta(days=today.weekday()) - timedelta(weeks=weeks - 1)
+    start = datetime(first.year, first.month, first.day, tzinfo=UTC)
+    query = select(Issue.closed_at).where(
+        Issue.is_pull_request.is_(False),  # type: ignore[attr-defined]
+        Issue.kind.is_not(None),  # type: ignore[union-attr]
+        Issue.gone.is_(None),  # type: ignore[union-attr]
+        Issue.state == "closed",  # type: ignore[arg-type]
+        Issue.closed_at >= start,  # type: ignore[operator]
+        Issue.state_reason.is_distinct_from("not_planned"),  # type: ignore[union-attr]
+    )
+    if repo is not None:
+        query = query.join(Repository, Repository.id == Issue.repo_id).where(  # type: ignore[arg-type]
+            func.lower(Repository.full_name) == repo.lower()
+        )
+    counts = [0] * weeks
+    for (closed,) in session.execute(query):
+        day = (_aware(closed) or start).date()
+        i = ((day - timedelta(days=day.weekday())) - first).days // 7
+        if 0 <= i < weeks:
+            counts[i] += 1
+    return counts
