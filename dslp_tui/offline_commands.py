@@ -127,8 +127,23 @@ def register(sub: Any, add_db: Any) -> None:
     p.add_argument("--json", action="store_true")
     p.add_argument("--all", action="store_true", help="include sent entries")
     p.add_argument("--retry", action="store_true", help="queue entries in conflict again")
+    p.add_argument(
+        "--history",
+        nargs="?",
+        const="",
+        metavar="OWNER/NAME",
+        help="the audit trail instead: each change logged here and each step of its push, "
+        "newest first (of one repo when named)",
+    )
+    p.add_argument("--limit", type=_positive, default=50, help="events shown with --history")
     add_db(p)
     p.set_defaults(func=cmd_outbox)
+
+
+def _positive(value: str) -> int:
+    if not value.isdigit() or int(value) < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number from 1 up, got {value!r}")
+    return int(value)
 
 
 def _user(args: argparse.Namespace) -> str | None:
@@ -327,6 +342,8 @@ def cmd_outbox(args: argparse.Namespace) -> int:
     from store.outbox import list_outbox, retry_conflicts
 
     store = _open(args)
+    if args.history is not None:
+        return _history(store, args)
     if args.retry:
         with store.session(write=True) as session:
             count = retry_conflicts(session)
@@ -365,4 +382,24 @@ def cmd_outbox(args: argparse.Namespace) -> int:
         where = f"{e.repo}#{e.issue_number}" if e.issue_number else e.repo
         reason = f": {safe(e.last_error)}" if e.last_error else ""
         print(f"{e.state:<9} {e.kind:<9} {where:<32} {e.created_at:%Y-%m-%d %H:%M}{reason}")
+    return 0
+
+
+def _history(store: Any, args: argparse.Namespace) -> int:
+    from store.read.audit import audit_trail
+    from store.repos import repo_id
+
+    with store.session() as session:
+        rid = repo_id(session, args.history) if args.history else None
+        events = audit_trail(session, repo_id=rid, limit=args.limit)
+    if args.json:
+        print(json.dumps({"events": [e.as_json() for e in events]}, indent=2))
+        return 0
+    if not events:
+        print("Nothing logged here yet.")
+    for e in events:
+        where = (e.repo or "(removed repo)") + (f"#{e.issue_number}" if e.issue_number else "")
+        who = f" by {safe(e.actor)}" if e.actor else ""
+        error = f": {safe(e.error)}" if e.error else ""
+        print(f"{e.at:%Y-%m-%d %H:%M}  {e.action:<20} {safe(where):<32}{who}{error}")
     return 0

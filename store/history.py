@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlalchemy import String, bindparam, case, exists, func, insert, literal, select
 from sqlalchemy.orm import aliased
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from store.models import Issue, ModelStatus, PhaseEvent, utcnow
 
@@ -58,40 +58,46 @@ def _event_insert(at: Any) -> Any:
     stamp_type = Issue.__table__.c.created_at.type  # type: ignore[attr-defined]
     now = bindparam("now", type_=stamp_type)
     last_id = (
-        select(func.max(PhaseEvent.id))
-        .where(PhaseEvent.repo_id == Issue.repo_id, PhaseEvent.issue_number == Issue.number)  # type: ignore[arg-type]
+        select(func.max(col(PhaseEvent.id)))
+        .where(
+            col(PhaseEvent.repo_id) == col(Issue.repo_id),
+            col(PhaseEvent.issue_number) == col(Issue.number),
+        )
         .correlate(Issue)
         .scalar_subquery()
     )
     last = aliased(PhaseEvent)
     unchanged = exists().where(
-        last.id == last_id,  # type: ignore[arg-type]
-        last.phase.is_not_distinct_from(Issue.phase),  # type: ignore[union-attr]
-        last.state == Issue.state,  # type: ignore[arg-type]
-        last.outcome.is_not_distinct_from(Issue.outcome),  # type: ignore[union-attr]
+        col(last.id) == last_id,
+        col(last.phase).is_not_distinct_from(col(Issue.phase)),
+        col(last.state) == col(Issue.state),
+        col(last.outcome).is_not_distinct_from(col(Issue.outcome)),
     )
     if at is None:
         when: Any = case(
-            (last_id.is_(None), func.coalesce(Issue.created_at, Issue.updated_at, now)),
-            else_=func.coalesce(Issue.updated_at, now),
+            (
+                last_id.is_(None),
+                func.coalesce(col(Issue.created_at), col(Issue.updated_at), now),
+            ),
+            else_=func.coalesce(col(Issue.updated_at), now),
         )
     elif isinstance(at, datetime):
         when = literal(at, type_=stamp_type)
     else:
         when = func.coalesce(at, now)
     rows = select(
-        Issue.repo_id,
-        Issue.number,
+        col(Issue.repo_id),
+        col(Issue.number),
         when,
         now,
-        Issue.phase,
-        Issue.state,
-        Issue.outcome,
+        col(Issue.phase),
+        col(Issue.state),
+        col(Issue.outcome),
         bindparam("source", type_=String()),
     ).where(
-        Issue.repo_id == bindparam("repo_id"),  # type: ignore[arg-type]
-        Issue.number.in_(bindparam("numbers", expanding=True)),  # type: ignore[attr-defined]
-        Issue.is_pull_request.is_(False),  # type: ignore[attr-defined]
+        col(Issue.repo_id) == bindparam("repo_id"),
+        col(Issue.number).in_(bindparam("numbers", expanding=True)),
+        col(Issue.is_pull_request).is_(False),
         ~unchanged,
     )
     return insert(PhaseEvent.__table__).from_select([*_EVENT_COLS, "source"], rows)  # type: ignore[attr-defined]
@@ -101,11 +107,11 @@ def record_model_change(session: Session, repo_id: int, number: int) -> None:
     """After a model status change: dated at the latest row that set a status (local or read
     from GitHub); a later health-only row ("drifting") does not move the model's phase."""
     latest = (
-        select(func.max(ModelStatus.created_at))
+        select(func.max(col(ModelStatus.created_at)))
         .where(
-            ModelStatus.repo_id == repo_id,  # type: ignore[arg-type]
-            ModelStatus.issue_number == number,  # type: ignore[arg-type]
-            ModelStatus.status.is_not(None),  # type: ignore[union-attr]
+            col(ModelStatus.repo_id) == repo_id,
+            col(ModelStatus.issue_number) == number,
+            col(ModelStatus.status).is_not(None),
         )
         .scalar_subquery()
     )

@@ -16,7 +16,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlmodel import Session
+from sqlalchemy import select
+from sqlmodel import Session, col
 
 from store.models import ExperimentOutcome, ModelStatus, SignOff, utcnow
 from store.rules import PHASE_TITLES, find_markers, make_marker
@@ -116,24 +117,47 @@ def apply_marked_comments(
     comments: Sequence[tuple[int, str | None, str | None, datetime | None]],
 ) -> list[tuple[str, int]]:
     """Rows for the entries in (issue number, author, body, created) comments; existing ids are
-    kept as they are. Returns (kind, issue number) of what it added, for phase refreshes."""
+    kept as they are. Returns (kind, issue number) of what it added, for phase refreshes.
+
+    A page's markers are looked up with one query per kind, not one per marker.
+    """
+    found = [
+        (number, author, created, entry)
+        for number, author, body, created in comments
+        for entry in parse_comment(body)
+        if entry.kind in _TABLES
+    ]
+    if not found:
+        return []
+    known: set[tuple[str, str]] = set()
+    for kind, table in _TABLES.items():
+        ids = {entry.id for _n, _a, _c, entry in found if entry.kind == kind}
+        if ids:
+            known.update(
+                (kind, i)
+                for i in session.execute(
+                    select(col(table.id)).where(col(table.id).in_(ids))
+                ).scalars()
+            )
     added: list[tuple[str, int]] = []
-    for number, author, body, created in comments:
-        for entry in parse_comment(body):
-            if _exists(session, entry):
-                continue
-            row = _row(entry, repo_id, number, author, created or utcnow())
-            if row is not None:
-                session.add(row)
-                added.append((entry.kind, number))
+    for number, author, created, entry in found:
+        if (entry.kind, entry.id) in known:
+            continue
+        row = _row(entry, repo_id, number, author, created or utcnow())
+        if row is not None:
+            session.add(row)
+            known.add((entry.kind, entry.id))  # the same marker twice on a page: one row
+            added.append((entry.kind, number))
     if added:
         session.flush()
     return added
 
 
-def _exists(session: Session, entry: MarkedEntry) -> bool:
-    model = {"outcome": ExperimentOutcome, "signoff": SignOff, "model": ModelStatus}.get(entry.kind)
-    return model is None or session.get(model, entry.id) is not None
+_TABLES: dict[str, type[ExperimentOutcome] | type[SignOff] | type[ModelStatus]] = {
+    "outcome": ExperimentOutcome,
+    "signoff": SignOff,
+    "model": ModelStatus,
+}
 
 
 def _row(entry: MarkedEntry, repo_id: int, number: int, author: str | None, at: datetime) -> Any:

@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import bindparam, delete, select, update
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from store.history import record_changes, record_model_change
 from store.issue_body import parse_body
@@ -50,10 +50,12 @@ def _insert(session: Session, table: Any) -> Any:
     """The dialect's INSERT, which knows ON CONFLICT (SQLite and PostgreSQL spell it alike)."""
     name = session.get_bind().dialect.name
     if name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    return insert(table)
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+        return pg_insert(table)
+    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+    return sqlite_insert(table)
 
 
 def upsert(
@@ -121,11 +123,11 @@ def upsert_labels(session: Session, repo_id: int, labels: Iterable[dict[str, Any
 def prune_labels(session: Session, repo_id: int, keep: set[str]) -> set[str]:
     """Drop the labels GitHub no longer has (renamed or deleted); their names are returned."""
     rows = session.execute(
-        select(Label.id, Label.name).where(Label.repo_id == repo_id)  # type: ignore[arg-type]
+        select(col(Label.id), col(Label.name)).where(col(Label.repo_id) == repo_id)
     ).all()
     gone = {label_id: name for label_id, name in rows if name not in keep}
     if gone:
-        session.execute(delete(Label).where(Label.id.in_(list(gone))))  # type: ignore[union-attr]
+        session.execute(delete(Label).where(col(Label.id).in_(list(gone))))
     return set(gone.values())
 
 
@@ -137,9 +139,9 @@ def _dedupe(rows: list[dict[str, Any]], key: str) -> list[dict[str, Any]]:
 def current_model_status(session: Session, repo_id: int) -> dict[int, str | None]:
     """The latest status per Model issue of a repo (rows arrive in time order)."""
     rows = session.execute(
-        select(ModelStatus.issue_number, ModelStatus.status)
-        .where(ModelStatus.repo_id == repo_id, ModelStatus.status.is_not(None))  # type: ignore[union-attr]
-        .order_by(ModelStatus.created_at)  # type: ignore[arg-type]
+        select(col(ModelStatus.issue_number), col(ModelStatus.status))
+        .where(col(ModelStatus.repo_id) == repo_id, col(ModelStatus.status).is_not(None))
+        .order_by(col(ModelStatus.created_at))
     ).all()
     return {number: status for number, status in rows}
 
@@ -215,25 +217,25 @@ def _link_labels(session: Session, repo_id: int, rows: list[dict[str, Any]]) -> 
     numbers = [row["number"] for row in rows]
     ids = dict(
         session.execute(
-            select(Issue.number, Issue.id).where(
-                Issue.repo_id == repo_id,
-                Issue.number.in_(numbers),  # type: ignore[attr-defined]
+            select(col(Issue.number), col(Issue.id)).where(
+                col(Issue.repo_id) == repo_id,
+                col(Issue.number).in_(numbers),
             )
         ).all()
     )
     label_ids = (
         dict(
             session.execute(
-                select(Label.name, Label.id).where(
-                    Label.repo_id == repo_id,
-                    Label.name.in_(names),  # type: ignore[attr-defined]
+                select(col(Label.name), col(Label.id)).where(
+                    col(Label.repo_id) == repo_id,
+                    col(Label.name).in_(names),
                 )
             ).all()
         )
         if names
         else {}
     )
-    session.execute(delete(IssueLabel).where(IssueLabel.issue_id.in_(list(ids.values()))))  # type: ignore[attr-defined]
+    session.execute(delete(IssueLabel).where(col(IssueLabel.issue_id).in_(list(ids.values()))))
     links = [
         {"issue_id": ids[row["number"]], "label_id": label_ids[name]}
         for row in rows
@@ -262,9 +264,9 @@ def apply_pull(session: Session, repo_id: int, pulls: Sequence[dict[str, Any]]) 
     ]
     known = set(
         session.execute(
-            select(Issue.number).where(
-                Issue.repo_id == repo_id,  # type: ignore[arg-type]
-                Issue.number.in_([r["b_number"] for r in rows]),  # type: ignore[attr-defined]
+            select(col(Issue.number)).where(
+                col(Issue.repo_id) == repo_id,
+                col(Issue.number).in_([r["b_number"] for r in rows]),
             )
         ).scalars()
     )
@@ -353,9 +355,9 @@ def replace_branches(
         rows.append(row)
     session.execute(
         delete(Branch).where(
-            Branch.repo_id == repo_id,  # type: ignore[arg-type]
-            Branch.location == location,  # type: ignore[arg-type]
-            Branch.name.not_in([r["name"] for r in rows]),  # type: ignore[attr-defined]
+            col(Branch.repo_id) == repo_id,
+            col(Branch.location) == location,
+            col(Branch.name).not_in([r["name"] for r in rows]),
         )
     )
     upsert(session, Branch, _dedupe(rows, "name"), ["repo_id", "name", "location"])
@@ -364,8 +366,8 @@ def replace_branches(
 def get_cursor(session: Session, repo_id: int, resource: str) -> SyncCursor | None:
     return session.execute(
         select(SyncCursor).where(
-            SyncCursor.repo_id == repo_id,  # type: ignore[arg-type]
-            SyncCursor.resource == resource,  # type: ignore[arg-type]
+            col(SyncCursor.repo_id) == repo_id,
+            col(SyncCursor.resource) == resource,
         )
     ).scalar_one_or_none()
 
@@ -392,7 +394,7 @@ def set_cursor(
 def refresh_model_phase(session: Session, repo_id: int, number: int) -> None:
     """Recompute a Model card's phase after its status changed (production -> monitoring)."""
     issue = session.execute(
-        select(Issue).where(Issue.repo_id == repo_id, Issue.number == number)  # type: ignore[arg-type]
+        select(Issue).where(col(Issue.repo_id) == repo_id, col(Issue.number) == number)
     ).scalar_one_or_none()
     if issue is None:
         return

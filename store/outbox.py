@@ -15,7 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from store.mirror import refresh_model_phase
 from store.models import (
@@ -334,12 +334,12 @@ class OutboxView:
 
 def list_outbox(session: Session, *, states: Sequence[str] | None = None) -> list[OutboxView]:
     query = (
-        select(OutboxEntry, Repository.full_name)
-        .join(Repository, Repository.id == OutboxEntry.repo_id)  # type: ignore[arg-type]
-        .order_by(OutboxEntry.created_at)  # type: ignore[arg-type]
+        select(OutboxEntry, col(Repository.full_name))
+        .join(Repository, col(Repository.id) == col(OutboxEntry.repo_id))
+        .order_by(col(OutboxEntry.created_at))
     )
     if states:
-        query = query.where(OutboxEntry.state.in_(list(states)))  # type: ignore[attr-defined]
+        query = query.where(col(OutboxEntry.state).in_(list(states)))
     return [
         OutboxView(
             id=e.id,

@@ -18,10 +18,10 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import overload
 
-from sqlalchemy import func, select
-from sqlmodel import Session
+from sqlalchemy import ColumnElement, func, select
+from sqlmodel import Session, col
 
 from store.models import (
     ExperimentOutcome,
@@ -120,6 +120,12 @@ class ReportData:
         return min(stamps) if stamps else None
 
 
+@overload
+def _aware(value: datetime) -> datetime: ...
+@overload
+def _aware(value: None) -> None: ...
+@overload
+def _aware(value: datetime | None) -> datetime | None: ...
 def _aware(value: datetime | None) -> datetime | None:
     if value is None:
         return None
@@ -139,18 +145,18 @@ def _data_end(
         return now
     for model in (ExperimentOutcome, SignOff, ModelStatus):
         latest = session.execute(
-            select(func.max(model.created_at)).where(model.repo_id.in_(ids))  # type: ignore[attr-defined]
+            select(func.max(col(model.created_at))).where(col(model.repo_id).in_(ids))
         ).scalar_one_or_none()
         if latest is not None:
-            stamps.append(_aware(latest))  # type: ignore[arg-type]
+            stamps.append(_aware(latest))
     return min(now, max(stamps))
 
 
-def _live_cards() -> list[Any]:
+def _live_cards() -> list[ColumnElement[bool]]:
     return [
-        Issue.is_pull_request.is_(False),  # type: ignore[attr-defined]
-        Issue.kind.is_not(None),  # type: ignore[union-attr]
-        Issue.gone.is_(None),  # type: ignore[union-attr]
+        col(Issue.is_pull_request).is_(False),
+        col(Issue.kind).is_not(None),
+        col(Issue.gone).is_(None),
     ]
 
 
@@ -166,12 +172,12 @@ def load_report_data(
     The range starts at `since`, or at the first card's creation.
     """
     now = _aware(now) or utcnow()
-    query = select(Repository.id, Repository.full_name, Repository.last_synced_at).order_by(
-        Repository.full_name
-    )
+    query = select(
+        col(Repository.id), col(Repository.full_name), col(Repository.last_synced_at)
+    ).order_by(col(Repository.full_name))
     if repos:
         wanted = {r.lower() for r in repos}
-        query = query.where(func.lower(Repository.full_name).in_(wanted))
+        query = query.where(func.lower(col(Repository.full_name)).in_(wanted))
     repo_rows = session.execute(query).all()
     names = {rid: name for rid, name, _ in repo_rows}
     ids = list(names)
@@ -179,55 +185,55 @@ def load_report_data(
 
     first_recorded: dict[int, datetime] = dict(
         session.execute(
-            select(PhaseEvent.repo_id, func.min(PhaseEvent.recorded_at))
-            .where(PhaseEvent.repo_id.in_(ids))  # type: ignore[attr-defined]
-            .group_by(PhaseEvent.repo_id)
+            select(col(PhaseEvent.repo_id), func.min(col(PhaseEvent.recorded_at)))
+            .where(col(PhaseEvent.repo_id).in_(ids))
+            .group_by(col(PhaseEvent.repo_id))
         ).all()
     )
     events: dict[tuple[int, int], list[tuple[datetime, str | None, str | None]]] = defaultdict(list)
     for rid, number, at, phase, outcome in session.execute(
         select(
-            PhaseEvent.repo_id,
-            PhaseEvent.issue_number,
-            PhaseEvent.at,
-            PhaseEvent.phase,
-            PhaseEvent.outcome,
+            col(PhaseEvent.repo_id),
+            col(PhaseEvent.issue_number),
+            col(PhaseEvent.at),
+            col(PhaseEvent.phase),
+            col(PhaseEvent.outcome),
         )
-        .where(PhaseEvent.repo_id.in_(ids))  # type: ignore[attr-defined]
-        .order_by(PhaseEvent.id)  # type: ignore[arg-type]
+        .where(col(PhaseEvent.repo_id).in_(ids))
+        .order_by(col(PhaseEvent.id))
     ):
         events[(rid, number)].append((_aware(at) or now, phase, outcome))
 
     local_outcomes: dict[tuple[int, int], tuple[str, datetime]] = {}
     for rid, number, status, at in session.execute(
         select(
-            ExperimentOutcome.repo_id,
-            ExperimentOutcome.issue_number,
-            ExperimentOutcome.status,
-            ExperimentOutcome.created_at,
+            col(ExperimentOutcome.repo_id),
+            col(ExperimentOutcome.issue_number),
+            col(ExperimentOutcome.status),
+            col(ExperimentOutcome.created_at),
         )
-        .where(ExperimentOutcome.repo_id.in_(ids))  # type: ignore[attr-defined]
-        .order_by(ExperimentOutcome.created_at)  # type: ignore[arg-type]
+        .where(col(ExperimentOutcome.repo_id).in_(ids))
+        .order_by(col(ExperimentOutcome.created_at))
     ):
         local_outcomes[(rid, number)] = (status, _aware(at) or now)
 
     cards: list[CardHistory] = []
     for row in session.execute(
         select(
-            Issue.repo_id,
-            Issue.number,
-            Issue.title,
-            Issue.kind,
-            Issue.phase,
-            Issue.state,
-            Issue.state_reason,
-            Issue.outcome,
-            Issue.created_at,
-            Issue.updated_at,
-            Issue.closed_at,
+            col(Issue.repo_id),
+            col(Issue.number),
+            col(Issue.title),
+            col(Issue.kind),
+            col(Issue.phase),
+            col(Issue.state),
+            col(Issue.state_reason),
+            col(Issue.outcome),
+            col(Issue.created_at),
+            col(Issue.updated_at),
+            col(Issue.closed_at),
         )
-        .where(Issue.repo_id.in_(ids), *_live_cards())  # type: ignore[attr-defined]
-        .order_by(Issue.repo_id, Issue.number)
+        .where(col(Issue.repo_id).in_(ids), *_live_cards())
+        .order_by(col(Issue.repo_id), col(Issue.number))
     ):
         rid, number, title, kind, phase, state, reason, outcome, created, updated, closed = row
         created = _aware(created) or _aware(updated) or now
@@ -257,24 +263,29 @@ def load_report_data(
         StatusChange(names[rid], number, _aware(at) or now, status)
         for rid, number, at, status in session.execute(
             select(
-                ModelStatus.repo_id,
-                ModelStatus.issue_number,
-                ModelStatus.created_at,
-                ModelStatus.status,
+                col(ModelStatus.repo_id),
+                col(ModelStatus.issue_number),
+                col(ModelStatus.created_at),
+                col(ModelStatus.status),
             )
             .where(
-                ModelStatus.repo_id.in_(ids),  # type: ignore[attr-defined]
-                ModelStatus.status.is_not(None),  # type: ignore[union-attr]
+                col(ModelStatus.repo_id).in_(ids),
+                col(ModelStatus.status).is_not(None),
             )
-            .order_by(ModelStatus.created_at)  # type: ignore[arg-type]
+            .order_by(col(ModelStatus.created_at))
         )
     ]
     signoffs = [
         SignOffFact(names[rid], gate, decision, _aware(at) or now)
         for rid, gate, decision, at in session.execute(
-            select(SignOff.repo_id, SignOff.gate, SignOff.decision, SignOff.created_at)
-            .where(SignOff.repo_id.in_(ids))  # type: ignore[attr-defined]
-            .order_by(SignOff.created_at)  # type: ignore[arg-type]
+            select(
+                col(SignOff.repo_id),
+                col(SignOff.gate),
+                col(SignOff.decision),
+                col(SignOff.created_at),
+            )
+            .where(col(SignOff.repo_id).in_(ids))
+            .order_by(col(SignOff.created_at))
         )
     ]
     if since is None:

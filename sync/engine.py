@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from sqlalchemy import select
+from sqlmodel import col
 
 from store.db import Store
 from store.mirror import replace_branches
@@ -177,7 +178,7 @@ def _scan_clone(store: Store, repo: Repository, emit: EventSink) -> None:
     assert repo.id is not None and repo.local_path
     with store.session() as s:
         numbers = set(
-            s.execute(select(Issue.number).where(Issue.repo_id == repo.id)).scalars()  # type: ignore[arg-type]
+            s.execute(select(col(Issue.number)).where(col(Issue.repo_id) == repo.id)).scalars()
         )
     if not Path(repo.local_path).expanduser().exists():
         raise CloneError(

@@ -46,7 +46,7 @@ def scan_clone(
             merged = ahead == 0 and commit.hexsha not in mainline
         remote = remote_refs.get(head.name)
         pushed = remote is not None and (
-            remote == commit or repo.is_ancestor(commit.hexsha, remote.hexsha)
+            remote == commit or repo.is_ancestor(commit, remote)
         )
         violation = None
         if parsed.kind == "invalid":

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select, update
+from sqlmodel import col
 
 from store.db import Store
 from store.mirror import (
@@ -249,9 +250,9 @@ class RepoPuller:
             numbers = [i["number"] for i in items]
             known = dict(
                 s.execute(
-                    select(Issue.number, Issue.updated_at).where(
-                        Issue.repo_id == self.repo_id,  # type: ignore[arg-type]
-                        Issue.number.in_(numbers),  # type: ignore[attr-defined]
+                    select(col(Issue.number), col(Issue.updated_at)).where(
+                        col(Issue.repo_id) == self.repo_id,
+                        col(Issue.number).in_(numbers),
                     )
                 ).all()
             )
@@ -309,9 +310,9 @@ class RepoPuller:
         with self.store.session() as s:
             mirrored = set(
                 s.execute(
-                    select(Issue.number).where(
-                        Issue.repo_id == self.repo_id,  # type: ignore[arg-type]
-                        Issue.gone.is_(None),  # type: ignore[union-attr]
+                    select(col(Issue.number)).where(
+                        col(Issue.repo_id) == self.repo_id,
+                        col(Issue.gone).is_(None),
                     )
                 ).scalars()
             )
@@ -332,6 +333,6 @@ class RepoPuller:
         with self.store.session(write=True) as s:
             s.execute(
                 update(Issue)
-                .where(Issue.repo_id == self.repo_id, Issue.number == number)  # type: ignore[arg-type]
+                .where(col(Issue.repo_id) == self.repo_id, col(Issue.number) == number)
                 .values(gone=why)
             )

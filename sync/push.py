@@ -15,6 +15,7 @@ from typing import Any
 from urllib.parse import quote
 
 from sqlalchemy import select
+from sqlmodel import col
 
 from store.db import Store
 from store.issue_body import add_task, set_task
@@ -187,14 +188,14 @@ class _Pusher:
         with self.store.session() as s:
             asks = list(
                 s.execute(
-                    select(Issue.number, Issue.state)
-                    .where(Issue.repo_id == self.repo_id, Issue.kind == "ask")  # type: ignore[arg-type]
-                    .order_by(Issue.number)
+                    select(col(Issue.number), col(Issue.state))
+                    .where(col(Issue.repo_id) == self.repo_id, col(Issue.kind) == "ask")
+                    .order_by(col(Issue.number))
                 ).all()
             )
-        open_asks = [n for n, state in asks if state == "open"]
+        open_asks: list[int] = [n for n, state in asks if state == "open"]
         if open_asks or asks:
-            return (open_asks or [asks[0][0]])[0]
+            return int((open_asks or [asks[0][0]])[0])
         raise Conflict(
             f"no Ask issue in {self.full_name} to post the sign-off on: open one, sync, "
             "then `dslp outbox --retry`"
@@ -225,7 +226,9 @@ class _Pusher:
         text = str(payload.get("text", ""))
         done = bool(payload.get("done"))
         if payload.get("action") == "add":
-            new = body if set_task(body, text, False) is not None else add_task(body, text)
+            new: str | None = (
+                body if set_task(body, text, False) is not None else add_task(body, text)
+            )
         else:
             new = set_task(body, text, done)
             if new is None:

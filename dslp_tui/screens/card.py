@@ -179,6 +179,9 @@ class CardScreen(DslpScreen):
         text = Text("Branches and pull requests\n", style="bold underline")
         if not d.branches and not d.pull_requests:
             text.append("none yet", style="dim")
+            if d.suggested_branch:
+                text.append("; by DSLP's naming it would be ", style="dim")
+                text.append_text(lit(d.suggested_branch, "cyan"))
         for b in d.branches:
             text.append("⎇ ", style="cyan")
             text.append_text(lit(b.name, "cyan"))
@@ -187,6 +190,8 @@ class CardScreen(DslpScreen):
                 bits.append("merged")
             if not b.pushed:
                 bits.append("not pushed")
+            if b.ahead is not None and b.behind is not None:
+                bits.append(f"{b.ahead} ahead of {d.base_branch}, {b.behind} behind")
             text.append(f"  ({', '.join(bits)})", style="dim")
             if b.violation:
                 text.append("  ⚠ ", style="yellow")

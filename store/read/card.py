@@ -87,6 +87,7 @@ class CardDetail:
     violations: list[str]
     pending_kinds: tuple[str, ...] = ()  # outbox kinds still waiting for a push ("model", ...)
     suggested_branch: str | None = None  # the DSLP name for an open card with no branch yet
+    base_branch: str = "main"  # what the branches' ahead/behind counts compare with
 
 
 _LINK_COLUMNS = (
@@ -265,4 +266,5 @@ def card_detail(session: Session, full_name: str, number: int) -> CardDetail:
         violations=violations,
         pending_kinds=tuple(sorted({kind for _id, kind, _payload in pending_entries})),
         suggested_branch=suggested,
+        base_branch=repo.default_branch,
     )
