@@ -18,8 +18,8 @@ from sqlalchemy import select
 from sqlmodel import Session, col
 
 from store.mirror import refresh_model_phase
+from store.models import PENDING_STATES as PENDING_STATES  # re-exported: the CLI uses it
 from store.models import (
-    PENDING_STATES,
     AuditEvent,
     ChecklistItem,
     ExperimentOutcome,
@@ -219,8 +219,8 @@ def seed_checklist(
         item.text
         for item in session.execute(
             select(ChecklistItem).where(
-                ChecklistItem.repo_id == repo_id,  # type: ignore[arg-type]
-                ChecklistItem.issue_number == number,  # type: ignore[arg-type]
+                col(ChecklistItem.repo_id) == repo_id,
+                col(ChecklistItem.issue_number) == number,
             )
         ).scalars()
     }
@@ -289,10 +289,10 @@ def _items(session: Session, repo_id: int, number: int) -> list[ChecklistItem]:
         session.execute(
             select(ChecklistItem)
             .where(
-                ChecklistItem.repo_id == repo_id,  # type: ignore[arg-type]
-                ChecklistItem.issue_number == number,  # type: ignore[arg-type]
+                col(ChecklistItem.repo_id) == repo_id,
+                col(ChecklistItem.issue_number) == number,
             )
-            .order_by(ChecklistItem.position)  # type: ignore[arg-type]
+            .order_by(col(ChecklistItem.position))
         ).scalars()
     )
 
@@ -363,10 +363,10 @@ def entries_to_push(session: Session, repo_id: int) -> list[OutboxEntry]:
         session.execute(
             select(OutboxEntry)
             .where(
-                OutboxEntry.repo_id == repo_id,  # type: ignore[arg-type]
-                OutboxEntry.state.in_(PENDING_STATES),  # type: ignore[attr-defined]
+                col(OutboxEntry.repo_id) == repo_id,
+                col(OutboxEntry.state).in_(PENDING_STATES),
             )
-            .order_by(OutboxEntry.created_at, OutboxEntry.id)  # type: ignore[arg-type]
+            .order_by(col(OutboxEntry.created_at), col(OutboxEntry.id))
         ).scalars()
     )
 
@@ -406,9 +406,9 @@ def mark_entry(
 
 def retry_conflicts(session: Session, entry_ids: Sequence[str] | None = None) -> int:
     """Put conflicted entries back in the queue (after the user fixed the cause)."""
-    query = select(OutboxEntry).where(OutboxEntry.state == "conflict")  # type: ignore[arg-type]
+    query = select(OutboxEntry).where(col(OutboxEntry.state) == "conflict")
     if entry_ids:
-        query = query.where(OutboxEntry.id.in_(list(entry_ids)))  # type: ignore[attr-defined]
+        query = query.where(col(OutboxEntry.id).in_(list(entry_ids)))
     entries = list(session.execute(query).scalars())
     for entry in entries:
         entry.state = "pending"

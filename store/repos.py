@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy import func, select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from store.models import Repository
 
@@ -21,8 +21,8 @@ def find_repo(session: Session, full_name: str) -> Repository | None:
     same = (
         session.execute(
             select(Repository)
-            .where(func.lower(Repository.full_name) == full_name.lower())
-            .order_by(Repository.id)  # type: ignore[arg-type]
+            .where(func.lower(col(Repository.full_name)) == full_name.lower())
+            .order_by(col(Repository.id))
         )
         .scalars()
         .all()
@@ -47,4 +47,4 @@ def repo_id(session: Session, full_name: str) -> int:
 
 
 def list_repos(session: Session) -> list[Repository]:
-    return list(session.execute(select(Repository).order_by(Repository.full_name)).scalars())
+    return list(session.execute(select(Repository).order_by(col(Repository.full_name))).scalars())

@@ -14,12 +14,15 @@ from store.rules import (
     HANDOFF_STEPS,
     KINDS,
     MARKER_KINDS,
+    MERGED_EXPLORE,
     OUTCOMES,
     PHASE_TITLES,
     PHASES,
+    BranchFacts,
     BranchName,
     branch_for,
     card_phase,
+    card_violations,
     find_markers,
     kind_from_labels,
     make_marker,
@@ -318,3 +321,116 @@ def test_markers_found_wherever_they_are_put(kind: str, entry_id: str, prose: st
     text = prose + "\n" + make_marker(kind, entry_id)
     assert find_markers(text)[-1] == (kind, entry_id)
     assert find_markers(strip_markers(text)) == []
+
+
+# --- a card's violations ------------------------------------------------------------------
+
+MERGED_EXPLORE_SAID = "explore branch explore/7-eda was merged: DSLP closes explore PRs unmerged"
+
+
+def violations(
+    kind: str | None = "experiment",
+    state: str = "open",
+    *,
+    outcome: str | None = None,
+    tldr: str | None = None,
+    branches: tuple[BranchFacts, ...] = (),
+    outcome_tldrs: tuple[str, ...] = (),
+    number: int = 7,
+) -> list[str]:
+    return card_violations(
+        number=number,
+        kind=kind,
+        state=state,
+        outcome=outcome,
+        tldr=tldr,
+        branches=branches,
+        outcome_tldrs=outcome_tldrs,
+    )
+
+
+def test_a_card_with_nothing_wrong_has_no_violations() -> None:
+    assert violations() == []
+    assert violations("experiment", "closed", outcome="succeeded", tldr="AUC 0.81") == []
+    assert violations("data", "closed") == []  # only experiments need an outcome and a TLDR
+    assert violations(None, "closed") == []
+    own = BranchFacts("experiment/7-xgb", "experiment", False, None)
+    assert violations(branches=(own,)) == []
+
+
+def test_a_branch_of_another_kind_is_said_with_its_name() -> None:
+    wrong = BranchFacts("data/7-prep", "data", False, None)
+    assert violations(branches=(wrong,)) == [
+        "branch data/7-prep is a data branch but #7 is experiment"
+    ]
+
+
+@pytest.mark.parametrize(
+    "branch",
+    [
+        BranchFacts("7-notes", "issue", False, None),
+        BranchFacts("main", "collaboration", False, None),
+        BranchFacts("feature/x", "invalid", False, "misnamed"),
+    ],
+)
+def test_untyped_and_misnamed_branches_are_no_kind_mismatch(branch: BranchFacts) -> None:
+    assert violations(branches=(branch,)) == []
+
+
+def test_an_unclassified_card_has_no_kind_to_mismatch() -> None:
+    assert violations(None, branches=(BranchFacts("data/7-prep", "data", False, None),)) == []
+
+
+def test_a_branch_violation_recorded_by_the_scan_is_said_with_the_branch() -> None:
+    ghost = BranchFacts("experiment/7-xgb", "experiment", False, "issue #7 does not exist")
+    assert violations(branches=(ghost,)) == ["branch experiment/7-xgb: issue #7 does not exist"]
+
+
+def test_a_merged_explore_branch_is_said_once() -> None:
+    merged = BranchFacts("explore/7-eda", "explore", True, None)
+    assert violations("explore", branches=(merged,)) == [MERGED_EXPLORE_SAID]
+
+
+def test_a_merged_explore_branch_the_clone_scan_flagged_is_said_once() -> None:
+    scanned = BranchFacts("explore/7-eda", "explore", True, MERGED_EXPLORE)
+    assert violations("explore", branches=(scanned,)) == [MERGED_EXPLORE_SAID]
+    data = BranchFacts("data/7-prep", "data", False, None)
+    assert violations("explore", "closed", branches=(scanned, data)) == [
+        MERGED_EXPLORE_SAID,
+        "branch data/7-prep is a data branch but #7 is explore",
+    ]
+
+
+def test_a_closed_experiment_without_outcome_or_tldr_is_told_both() -> None:
+    assert violations("experiment", "closed") == [
+        "experiment closed without an outcome (succeeded / failed label)",
+        "experiment closed without a TLDR in its Results",
+    ]
+    assert violations("experiment", "closed", outcome="failed") == [
+        "experiment closed without a TLDR in its Results"
+    ]
+    assert violations("experiment", "closed", tldr="no lift") == [
+        "experiment closed without an outcome (succeeded / failed label)"
+    ]
+
+
+def test_an_outcome_logged_here_counts_before_its_label_is_on_github() -> None:
+    assert violations("experiment", "closed", outcome_tldrs=("AUC 0.81",)) == []
+    # logged without a TLDR: the outcome is there, the TLDR still missing
+    assert violations("experiment", "closed", outcome_tldrs=("",)) == [
+        "experiment closed without a TLDR in its Results"
+    ]
+
+
+def test_every_violation_of_a_card_is_said_once_in_order() -> None:
+    branches = (
+        BranchFacts("data/7-prep", "data", False, None),
+        BranchFacts("model/7-x", "model", False, "issue #7 does not exist"),
+    )
+    assert violations("experiment", "closed", branches=branches) == [
+        "branch data/7-prep is a data branch but #7 is experiment",
+        "branch model/7-x is a model branch but #7 is experiment",
+        "branch model/7-x: issue #7 does not exist",
+        "experiment closed without an outcome (succeeded / failed label)",
+        "experiment closed without a TLDR in its Results",
+    ]
