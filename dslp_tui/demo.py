@@ -53,7 +53,8 @@ def _issue(
         "closed_at": _ts(closed) if closed is not None else None,
     }
     if pr is not None:
-        item["pull_request"] = {"merged_at": _ts(closed) if pr.get("merged") else None}
+        merged = _ts(closed) if pr.get("merged") and closed is not None else None
+        item["pull_request"] = {"merged_at": merged}
     return item
 
 

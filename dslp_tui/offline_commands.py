@@ -170,13 +170,14 @@ def _open(args: argparse.Namespace) -> Any:
 
 def _issue(session: Any, repo_name: str, number: int) -> tuple[Any, Any]:
     from sqlalchemy import select
+    from sqlmodel import col
 
     from store.models import Issue
     from store.repos import get_repo
 
     repo = get_repo(session, repo_name)
     issue = session.execute(
-        select(Issue).where(Issue.repo_id == repo.id, Issue.number == number)
+        select(Issue).where(col(Issue.repo_id) == repo.id, col(Issue.number) == number)
     ).scalar_one_or_none()
     if issue is None:
         raise UsageError(f"{repo_name}#{number} is not in the mirror: run `dslp sync {repo_name}`")

@@ -177,8 +177,9 @@ def open_store(db: str | os.PathLike[str] | None = None, *, create: bool = True)
         raise
     except Exception as exc:  # a file that is not a database, a broken schema...
         engine.dispose()
-        where = sqlite_path(url) or make_url(url).render_as_string(hide_password=True)
-        raise StoreError(f"cannot open the mirror at {where}: {_one_line(exc)}") from exc
+        path = sqlite_path(url)
+        shown = str(path) if path else make_url(url).render_as_string(hide_password=True)
+        raise StoreError(f"cannot open the mirror at {shown}: {_one_line(exc)}") from exc
     return Store(engine=engine, url=url)
 
 

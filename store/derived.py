@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import Engine, bindparam, select, update
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from store.history import record_changes
 from store.models import Issue, MirrorMeta, ModelStatus
@@ -40,22 +40,22 @@ def recompute_derived(session: Session) -> int:
     """
     status: dict[tuple[int, int], str] = {}
     for rid, number, value in session.execute(
-        select(ModelStatus.repo_id, ModelStatus.issue_number, ModelStatus.status)
-        .where(ModelStatus.status.is_not(None))  # type: ignore[union-attr]
-        .order_by(ModelStatus.created_at)  # type: ignore[arg-type]
+        select(col(ModelStatus.repo_id), col(ModelStatus.issue_number), col(ModelStatus.status))
+        .where(col(ModelStatus.status).is_not(None))
+        .order_by(col(ModelStatus.created_at))
     ):
         status[(rid, number)] = value
     changes: list[dict[str, Any]] = []
     moved: dict[int, list[int]] = {}
     for iid, rid, number, labels, kind, phase, outcome in session.execute(
         select(
-            Issue.id,
-            Issue.repo_id,
-            Issue.number,
-            Issue.labels,
-            Issue.kind,
-            Issue.phase,
-            Issue.outcome,
+            col(Issue.id),
+            col(Issue.repo_id),
+            col(Issue.number),
+            col(Issue.labels),
+            col(Issue.kind),
+            col(Issue.phase),
+            col(Issue.outcome),
         )
     ):
         labels = labels or []

@@ -7,10 +7,14 @@ behind: opening an up-to-date mirror reads one row and costs nothing at start-up
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine, inspect, text
 
 from store.errors import StoreError
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 # The newest revision in store/migrations/versions; a test holds it equal to Alembic's head.
 HEAD_REVISION = "0003"
@@ -25,7 +29,8 @@ def current_revision(engine: Engine) -> str | None:
         return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
 
 
-def alembic_config(engine: Engine):  # -> alembic.config.Config, imported lazily
+def alembic_config(engine: Engine) -> Config:
+    """Alembic's config in code; Alembic itself is imported only when it is needed."""
     from alembic.config import Config
 
     cfg = Config()

@@ -171,6 +171,9 @@ def test_an_offline_outcome_shows_on_the_board_before_github_has_the_label(
     cards = board_cards(mirror)
     assert cards[OPEN_EXP] == ("experiment", "on hold")
     assert cards[DONE_EXP] == ("experiment", "failed")
+    fake.update_issue(REPO, OPEN_EXP, labels=["Experiment", "succeeded"])  # decided on GitHub
+    sync(mirror)
+    assert board_cards(mirror)[OPEN_EXP] == ("experiment", "succeeded")
 
 
 def test_an_offline_outcome_shows_on_its_card_and_in_the_lineage(mirror: Store) -> None:

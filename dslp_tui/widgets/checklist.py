@@ -18,7 +18,9 @@ class Checklist(NavList):
     """Items as `[x] text  origin`; space or enter asks the screen to toggle the highlighted one."""
 
     BINDINGS = [
-        Binding("space", "toggle", "Toggle", id="toggle-item", tooltip="Tick or untick the item"),
+        Binding(
+            "space", "toggle_item", "Toggle", id="toggle-item", tooltip="Tick or untick the item"
+        ),
     ]
 
     class Toggle(Message):
@@ -45,10 +47,10 @@ class Checklist(NavList):
         if items:
             self.highlighted = min(keep or 0, len(items) - 1)
 
-    def action_toggle(self) -> None:
+    def action_toggle_item(self) -> None:
         if self.highlighted is not None and self.highlighted < len(self.items):
             self.post_message(self.Toggle(self.items[self.highlighted]))
 
     def _on_option_list_option_selected(self, event: NavList.OptionSelected) -> None:
         event.stop()
-        self.action_toggle()
+        self.action_toggle_item()

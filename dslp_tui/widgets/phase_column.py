@@ -61,7 +61,7 @@ class CardList(NavList):
         self._update_lines()
         return self._line_cache.lines
 
-    def _on_resize(self, event: events.Resize) -> None:
+    def _on_resize(self, event: events.Resize | None = None) -> None:
         """Re-measure the cards only when the width changed.
 
         OptionList drops its caches on every resize, and the first layout of a board sends
@@ -69,7 +69,7 @@ class CardList(NavList):
         twice. Only OptionList handles Resize below this class, so stopping the default here
         skips nothing else.
         """
-        if self.scrollable_content_region.width == self._lines_width:
+        if event is not None and self.scrollable_content_region.width == self._lines_width:
             event.prevent_default()  # no refresh either: the new size already repainted it
 
     def fill(self, cards: list[Card], keep: int | None) -> None:

@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from store.models import Branch, Issue, Repository
 from store.read.common import pending_numbers, pending_outcomes
@@ -66,9 +66,9 @@ def branch_index(session: Session, repo_id: int) -> dict[int, str]:
     """Issue number -> its branch name (a remote branch beats a local one of the same issue)."""
     index: dict[int, str] = {}
     rows = session.execute(
-        select(Branch.issue_number, Branch.name, Branch.location)
-        .where(Branch.repo_id == repo_id, Branch.issue_number.is_not(None))  # type: ignore[union-attr,arg-type]
-        .order_by(Branch.location.desc(), Branch.name)  # type: ignore[attr-defined]
+        select(col(Branch.issue_number), col(Branch.name), col(Branch.location))
+        .where(col(Branch.repo_id) == repo_id, col(Branch.issue_number).is_not(None))
+        .order_by(col(Branch.location).desc(), col(Branch.name))
     ).all()
     for number, name, _location in rows:
         index[number] = name
@@ -84,25 +84,25 @@ def board(session: Session, full_name: str, *, include_closed: bool = True) -> B
     local_outcome = pending_outcomes(session, repo.id)
     query = (
         select(
-            Issue.number,
-            Issue.title,
-            Issue.kind,
-            Issue.state,
-            Issue.outcome,
-            Issue.phase,
-            Issue.labels,
-            Issue.updated_at,
-            Issue.html_url,
+            col(Issue.number),
+            col(Issue.title),
+            col(Issue.kind),
+            col(Issue.state),
+            col(Issue.outcome),
+            col(Issue.phase),
+            col(Issue.labels),
+            col(Issue.updated_at),
+            col(Issue.html_url),
         )
         .where(
-            Issue.repo_id == repo.id,  # type: ignore[arg-type]
-            Issue.is_pull_request.is_(False),  # type: ignore[attr-defined]
-            Issue.gone.is_(None),  # type: ignore[union-attr]
+            col(Issue.repo_id) == repo.id,
+            col(Issue.is_pull_request).is_(False),
+            col(Issue.gone).is_(None),
         )
-        .order_by(Issue.number.desc())  # type: ignore[attr-defined]
+        .order_by(col(Issue.number).desc())
     )
     if not include_closed:
-        query = query.where(Issue.state == "open")  # type: ignore[arg-type]
+        query = query.where(col(Issue.state) == "open")
     columns: dict[str, list[Card]] = {p: [] for p in PHASES}
     unclassified: list[Card] = []
     counts: Counter[str] = Counter()
@@ -129,14 +129,14 @@ def board(session: Session, full_name: str, *, include_closed: bool = True) -> B
         counts = Counter(
             dict(
                 session.execute(
-                    select(Issue.phase, func.count())
+                    select(col(Issue.phase), func.count())
                     .where(
-                        Issue.repo_id == repo.id,  # type: ignore[arg-type]
-                        Issue.is_pull_request.is_(False),  # type: ignore[attr-defined]
-                        Issue.phase.is_not(None),  # type: ignore[union-attr]
-                        Issue.gone.is_(None),  # type: ignore[union-attr]
+                        col(Issue.repo_id) == repo.id,
+                        col(Issue.is_pull_request).is_(False),
+                        col(Issue.phase).is_not(None),
+                        col(Issue.gone).is_(None),
                     )
-                    .group_by(Issue.phase)
+                    .group_by(col(Issue.phase))
                 ).all()
             )
         )
@@ -156,12 +156,18 @@ class CardRef:
 def card_index(session: Session) -> list[CardRef]:
     """Number and title of every card of every project (no PRs, no gone issues)."""
     rows = session.execute(
-        select(Repository.full_name, Issue.number, Issue.title, Issue.kind, Issue.state)
-        .join(Repository, Repository.id == Issue.repo_id)  # type: ignore[arg-type]
-        .where(
-            Issue.is_pull_request.is_(False),  # type: ignore[attr-defined]
-            Issue.gone.is_(None),  # type: ignore[union-attr]
+        select(
+            col(Repository.full_name),
+            col(Issue.number),
+            col(Issue.title),
+            col(Issue.kind),
+            col(Issue.state),
         )
-        .order_by(Repository.full_name, Issue.number)  # type: ignore[arg-type]
+        .join(Repository, col(Repository.id) == col(Issue.repo_id))
+        .where(
+            col(Issue.is_pull_request).is_(False),
+            col(Issue.gone).is_(None),
+        )
+        .order_by(col(Repository.full_name), col(Issue.number))
     ).all()
     return [CardRef(repo, number, title, kind, state) for repo, number, title, kind, state in rows]

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import String, cast, or_, select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from store.models import Branch, ChecklistItem, Comment, ExperimentOutcome, Issue, OutboxEntry
 from store.read.common import PENDING_STATES, pending_outcomes
@@ -91,13 +91,13 @@ class CardDetail:
 
 
 _LINK_COLUMNS = (
-    Issue.number,
-    Issue.title,
-    Issue.kind,
-    Issue.state,
-    Issue.outcome,
-    Issue.ask_refs,
-    Issue.experiment_refs,
+    col(Issue.number),
+    col(Issue.title),
+    col(Issue.kind),
+    col(Issue.state),
+    col(Issue.outcome),
+    col(Issue.ask_refs),
+    col(Issue.experiment_refs),
 )
 _BRANCHED_KINDS = ("data", "explore", "experiment", "model")
 
@@ -109,9 +109,9 @@ def _linked(row: Any, overlay: dict[int, str]) -> LinkedCard:
 
 def _cards_where(rid: int, *conditions: Any) -> Any:
     return select(*_LINK_COLUMNS).where(
-        Issue.repo_id == rid,  # type: ignore[arg-type]
-        Issue.is_pull_request.is_(False),  # type: ignore[attr-defined]
-        Issue.gone.is_(None),  # type: ignore[union-attr]
+        col(Issue.repo_id) == rid,
+        col(Issue.is_pull_request).is_(False),
+        col(Issue.gone).is_(None),
         *conditions,
     )
 
@@ -124,14 +124,16 @@ def _neighbours(
     References are JSON lists: the text match is a cheap prefilter (it finds 12 in [112] too)
     and the exact check is done here, so the query returns about the card's neighbours only.
     """
-    parents = list(session.execute(_cards_where(rid, Issue.number.in_(up))).all()) if up else []  # type: ignore[attr-defined]
+    parents = (
+        list(session.execute(_cards_where(rid, col(Issue.number).in_(up))).all()) if up else []
+    )
     pattern = f"%{number}%"
     rows = session.execute(
         _cards_where(
             rid,
             or_(
-                cast(Issue.ask_refs, String).like(pattern),
-                cast(Issue.experiment_refs, String).like(pattern),
+                cast(col(Issue.ask_refs), String).like(pattern),
+                cast(col(Issue.experiment_refs), String).like(pattern),
             ),
         )
     ).all()
@@ -145,7 +147,7 @@ def card_detail(session: Session, full_name: str, number: int) -> CardDetail:
     assert repo.id is not None
     rid = repo.id
     issue = session.execute(
-        select(Issue).where(Issue.repo_id == rid, Issue.number == number)  # type: ignore[arg-type]
+        select(Issue).where(col(Issue.repo_id) == rid, col(Issue.number) == number)
     ).scalar_one_or_none()
     if issue is None:
         raise LookupError(f"{full_name}#{number} is not in the mirror: run `dslp sync {full_name}`")
@@ -156,26 +158,26 @@ def card_detail(session: Session, full_name: str, number: int) -> CardDetail:
     parent_rows, child_rows = _neighbours(session, rid, number, up)
     branch_rows = list(
         session.execute(
-            select(Branch).where(Branch.repo_id == rid, Branch.issue_number == number)  # type: ignore[arg-type]
+            select(Branch).where(col(Branch.repo_id) == rid, col(Branch.issue_number) == number)
         ).scalars()
     )
     names = {b.name for b in branch_rows}
     pr_rows = list(
         session.execute(
             select(*_LINK_COLUMNS[:5]).where(
-                Issue.repo_id == rid,  # type: ignore[arg-type]
-                Issue.is_pull_request.is_(True),  # type: ignore[attr-defined]
-                Issue.pr_head_ref.in_(names or {""}),  # type: ignore[union-attr]
+                col(Issue.repo_id) == rid,
+                col(Issue.is_pull_request).is_(True),
+                col(Issue.pr_head_ref).in_(names or {""}),
             )
         ).all()
     )
     shown = [number, *(r[0] for r in parent_rows), *(r[0] for r in child_rows)]
     overlay = pending_outcomes(session, rid, shown)
     pending_entries = session.execute(
-        select(OutboxEntry.id, OutboxEntry.kind, OutboxEntry.payload).where(
-            OutboxEntry.repo_id == rid,  # type: ignore[arg-type]
-            OutboxEntry.issue_number == number,  # type: ignore[arg-type]
-            OutboxEntry.state.in_(PENDING_STATES),  # type: ignore[attr-defined]
+        select(col(OutboxEntry.id), col(OutboxEntry.kind), col(OutboxEntry.payload)).where(
+            col(OutboxEntry.repo_id) == rid,
+            col(OutboxEntry.issue_number) == number,
+            col(OutboxEntry.state).in_(PENDING_STATES),
         )
     ).all()
     pending_ids = {entry_id for entry_id, _kind, _payload in pending_entries}
@@ -197,22 +199,24 @@ def card_detail(session: Session, full_name: str, number: int) -> CardDetail:
         )
         for o in session.execute(
             select(ExperimentOutcome)
-            .where(ExperimentOutcome.repo_id == rid, ExperimentOutcome.issue_number == number)  # type: ignore[arg-type]
-            .order_by(ExperimentOutcome.created_at)  # type: ignore[arg-type]
+            .where(
+                col(ExperimentOutcome.repo_id) == rid, col(ExperimentOutcome.issue_number) == number
+            )
+            .order_by(col(ExperimentOutcome.created_at))
         ).scalars()
     ]
     comments = [
         CommentView(c.author, c.body or "", c.created_at)
         for c in session.execute(
             select(Comment)
-            .where(Comment.repo_id == rid, Comment.issue_number == number)  # type: ignore[arg-type]
-            .order_by(Comment.created_at)  # type: ignore[arg-type]
+            .where(col(Comment.repo_id) == rid, col(Comment.issue_number) == number)
+            .order_by(col(Comment.created_at))
         ).scalars()
     ]
     stored = session.execute(
         select(ChecklistItem)
-        .where(ChecklistItem.repo_id == rid, ChecklistItem.issue_number == number)  # type: ignore[arg-type]
-        .order_by(ChecklistItem.position)  # type: ignore[arg-type]
+        .where(col(ChecklistItem.repo_id) == rid, col(ChecklistItem.issue_number) == number)
+        .order_by(col(ChecklistItem.position))
     ).scalars()
     checklist = merge_checklist(
         [(t.text, t.done) for t in parsed.tasks],

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from store.models import PENDING_STATES, ExperimentOutcome, OutboxEntry
 
@@ -20,10 +20,10 @@ def pending_numbers(session: Session, repo_id: int) -> set[int]:
     """Issues with an outbox entry still waiting for a push."""
     return set(
         session.execute(
-            select(OutboxEntry.issue_number).where(
-                OutboxEntry.repo_id == repo_id,  # type: ignore[arg-type]
-                OutboxEntry.state.in_(PENDING_STATES),  # type: ignore[attr-defined]
-                OutboxEntry.issue_number.is_not(None),  # type: ignore[union-attr]
+            select(col(OutboxEntry.issue_number)).where(
+                col(OutboxEntry.repo_id) == repo_id,
+                col(OutboxEntry.state).in_(PENDING_STATES),
+                col(OutboxEntry.issue_number).is_not(None),
             )
         ).scalars()
     )
@@ -38,14 +38,14 @@ def pending_outcomes(
     label; once pushed, the label pulled back from GitHub is the truth again.
     """
     query = (
-        select(ExperimentOutcome.issue_number, ExperimentOutcome.status)
-        .join(OutboxEntry, OutboxEntry.id == ExperimentOutcome.id)  # type: ignore[arg-type]
+        select(col(ExperimentOutcome.issue_number), col(ExperimentOutcome.status))
+        .join(OutboxEntry, col(OutboxEntry.id) == col(ExperimentOutcome.id))
         .where(
-            ExperimentOutcome.repo_id == repo_id,  # type: ignore[arg-type]
-            OutboxEntry.state.in_(PENDING_STATES),  # type: ignore[attr-defined]
+            col(ExperimentOutcome.repo_id) == repo_id,
+            col(OutboxEntry.state).in_(PENDING_STATES),
         )
-        .order_by(ExperimentOutcome.created_at)  # type: ignore[arg-type]
+        .order_by(col(ExperimentOutcome.created_at))
     )
     if numbers is not None:
-        query = query.where(ExperimentOutcome.issue_number.in_(numbers))  # type: ignore[attr-defined]
+        query = query.where(col(ExperimentOutcome.issue_number).in_(numbers))
     return {number: status for number, status in session.execute(query).all()}

@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from store.models import OutboxEntry, SignOff
 from store.read.common import PENDING_STATES
@@ -44,20 +44,22 @@ def latest_signoffs(session: Session, repo_ids: list[int]) -> dict[int, dict[str
     out: dict[int, dict[str, LatestSignOff]] = {}
     if not repo_ids:
         return out
-    part = (SignOff.repo_id, SignOff.gate)
+    part = (col(SignOff.repo_id), col(SignOff.gate))
     ranked = (
         select(
-            SignOff.repo_id,
-            SignOff.gate,
-            SignOff.decision,
-            SignOff.stakeholder,
-            SignOff.created_at,
+            col(SignOff.repo_id),
+            col(SignOff.gate),
+            col(SignOff.decision),
+            col(SignOff.stakeholder),
+            col(SignOff.created_at),
             func.row_number()
-            .over(partition_by=part, order_by=(SignOff.created_at.desc(), SignOff.id.desc()))  # type: ignore[attr-defined]
+            .over(
+                partition_by=part, order_by=(col(SignOff.created_at).desc(), col(SignOff.id).desc())
+            )
             .label("rank"),
             func.count().over(partition_by=part).label("n"),
         )
-        .where(SignOff.repo_id.in_(repo_ids))  # type: ignore[attr-defined]
+        .where(col(SignOff.repo_id).in_(repo_ids))
         .subquery()
     )
     cols: Any = ranked.c
@@ -102,10 +104,10 @@ def signoff_history(session: Session, full_name: str) -> dict[str, list[SignOffV
     """Every sign-off of a project by gate, oldest first, with whether it still waits for a push."""
     repo = get_repo(session, full_name)
     rows = session.execute(
-        select(SignOff, OutboxEntry.state)
-        .outerjoin(OutboxEntry, OutboxEntry.id == SignOff.id)  # type: ignore[arg-type]
-        .where(SignOff.repo_id == repo.id)  # type: ignore[arg-type]
-        .order_by(SignOff.created_at, SignOff.id)  # type: ignore[arg-type]
+        select(SignOff, col(OutboxEntry.state))
+        .outerjoin(OutboxEntry, col(OutboxEntry.id) == col(SignOff.id))
+        .where(col(SignOff.repo_id) == repo.id)
+        .order_by(col(SignOff.created_at), col(SignOff.id))
     ).all()
     out: dict[str, list[SignOffView]] = {}
     for row, state in rows:

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from store.models import Issue, ModelStatus, OutboxEntry, Repository, utcnow
 from store.read.common import PENDING_STATES, iso
@@ -73,30 +73,32 @@ def model_infos(
     for key in _MODEL_FIELDS:
         column = getattr(ModelStatus, key)
         query = select(
-            ModelStatus.repo_id,
-            ModelStatus.issue_number,
+            col(ModelStatus.repo_id),
+            col(ModelStatus.issue_number),
             column,
             func.row_number()
             .over(
-                partition_by=(ModelStatus.repo_id, ModelStatus.issue_number),
-                order_by=(ModelStatus.created_at.desc(), ModelStatus.id.desc()),  # type: ignore[attr-defined]
+                partition_by=(col(ModelStatus.repo_id), col(ModelStatus.issue_number)),
+                order_by=(col(ModelStatus.created_at).desc(), col(ModelStatus.id).desc()),
             )
             .label("rank"),
-        ).where(ModelStatus.repo_id.in_(repo_ids), column.is_not(None))  # type: ignore[attr-defined]
+        ).where(col(ModelStatus.repo_id).in_(repo_ids), column.is_not(None))
         if number is not None:
-            query = query.where(ModelStatus.issue_number == number)  # type: ignore[arg-type]
+            query = query.where(col(ModelStatus.issue_number) == number)
         ranked = query.subquery()
         cols: Any = ranked.c
         for rid, n, value, _rank in session.execute(select(ranked).where(cols.rank == 1)):
             current.setdefault((rid, n), {})[key] = value
     if not current:
         return {}
-    title_query = select(Issue.repo_id, Issue.number, Issue.title, Issue.phase).where(
-        Issue.repo_id.in_(repo_ids),  # type: ignore[attr-defined]
-        Issue.kind == "model",  # type: ignore[arg-type]
+    title_query = select(
+        col(Issue.repo_id), col(Issue.number), col(Issue.title), col(Issue.phase)
+    ).where(
+        col(Issue.repo_id).in_(repo_ids),
+        col(Issue.kind) == "model",
     )
     if number is not None:
-        title_query = title_query.where(Issue.number == number)  # type: ignore[arg-type]
+        title_query = title_query.where(col(Issue.number) == number)
     titles = {(r, n): (t, p) for r, n, t, p in session.execute(title_query).all()}
     out: dict[int, list[ModelInfo]] = defaultdict(list)
     for (rid, n), cur in sorted(current.items()):
@@ -119,18 +121,24 @@ def project_summaries(session: Session, repos: list[str] | None = None) -> list[
     issues: Counter[int] = Counter()
     prs: Counter[int] = Counter()
     blocked: Counter[int] = Counter()
-    live = Issue.gone.is_(None)  # type: ignore[union-attr]
+    live = col(Issue.gone).is_(None)
     for repo_id, phase, state, is_pr, outcome, n in session.execute(
         select(
-            Issue.repo_id,
-            Issue.phase,
-            Issue.state,
-            Issue.is_pull_request,
-            Issue.outcome,
+            col(Issue.repo_id),
+            col(Issue.phase),
+            col(Issue.state),
+            col(Issue.is_pull_request),
+            col(Issue.outcome),
             func.count(),
         )
-        .where(Issue.repo_id.in_(ids), live)  # type: ignore[attr-defined]
-        .group_by(Issue.repo_id, Issue.phase, Issue.state, Issue.is_pull_request, Issue.outcome)
+        .where(col(Issue.repo_id).in_(ids), live)
+        .group_by(
+            col(Issue.repo_id),
+            col(Issue.phase),
+            col(Issue.state),
+            col(Issue.is_pull_request),
+            col(Issue.outcome),
+        )
     ).all():
         if is_pr:
             prs[repo_id] += n
@@ -146,9 +154,9 @@ def project_summaries(session: Session, repos: list[str] | None = None) -> list[
         {
             rid: n
             for rid, n in session.execute(
-                select(OutboxEntry.repo_id, func.count())
-                .where(OutboxEntry.state.in_(PENDING_STATES))  # type: ignore[attr-defined]
-                .group_by(OutboxEntry.repo_id)
+                select(col(OutboxEntry.repo_id), func.count())
+                .where(col(OutboxEntry.state).in_(PENDING_STATES))
+                .group_by(col(OutboxEntry.repo_id))
             ).all()
         }
     )
@@ -198,17 +206,17 @@ def weekly_throughput(
     today = (_aware(now) or utcnow()).date()
     first = today - timedelta(days=today.weekday()) - timedelta(weeks=weeks - 1)
     start = datetime(first.year, first.month, first.day, tzinfo=UTC)
-    query = select(Issue.closed_at).where(
-        Issue.is_pull_request.is_(False),  # type: ignore[attr-defined]
-        Issue.kind.is_not(None),  # type: ignore[union-attr]
-        Issue.gone.is_(None),  # type: ignore[union-attr]
-        Issue.state == "closed",  # type: ignore[arg-type]
-        Issue.closed_at >= start,  # type: ignore[operator]
-        Issue.state_reason.is_distinct_from("not_planned"),  # type: ignore[union-attr]
+    query = select(col(Issue.closed_at)).where(
+        col(Issue.is_pull_request).is_(False),
+        col(Issue.kind).is_not(None),
+        col(Issue.gone).is_(None),
+        col(Issue.state) == "closed",
+        col(Issue.closed_at) >= start,
+        col(Issue.state_reason).is_distinct_from("not_planned"),
     )
     if repo is not None:
-        query = query.join(Repository, Repository.id == Issue.repo_id).where(  # type: ignore[arg-type]
-            func.lower(Repository.full_name) == repo.lower()
+        query = query.join(Repository, col(Repository.id) == col(Issue.repo_id)).where(
+            func.lower(col(Repository.full_name)) == repo.lower()
         )
     counts = [0] * weeks
     for (closed,) in session.execute(query):
