@@ -18,9 +18,12 @@ from typing import Any
 def bench_app(store: Any, exit_after: str, mark: Path | None, start_repo: str | None) -> Any:
     """A DslpApp that leaves after the first paint of `exit_after` (imports Textual: call it
     inside the start-up pause, as `dslp` does)."""
+    from dslp_tui import app as app_module
     from dslp_tui.app import DslpApp
 
     class BenchApp(DslpApp):
+        # Textual reads a relative CSS_PATH next to the subclass's file: name the app's own.
+        CSS_PATH = str(Path(app_module.__file__).with_name(str(DslpApp.CSS_PATH)))
         _waiting = True
 
         def painted(self, screen: str) -> None:
@@ -50,8 +53,9 @@ def main() -> int:
         from store.db import open_store
 
         store = open_store(args.db, create=True)
-        bench_app(store, args.exit_after, args.mark, args.open).run()
-    return 0
+        app = bench_app(store, args.exit_after, args.mark, args.open)
+        app.run()
+    return app.return_code or 0
 
 
 if __name__ == "__main__":

@@ -98,6 +98,7 @@ class DslpApp(App[None]):
         """
         from concurrent.futures import ThreadPoolExecutor
 
+        fn: Callable[[Any], Any]
         if self.start_repo:
             from store.read.board import board
 
@@ -121,7 +122,7 @@ class DslpApp(App[None]):
             self.notify(str(exc), severity="error", markup=False)
             return None
 
-    def open_url(self, url: str | None) -> None:
+    def open_url(self, url: str | None, *, new_tab: bool = True) -> None:
         if not url:
             self.notify("This card has no GitHub address yet.", severity="warning")
             return

@@ -123,20 +123,6 @@ async def test_sync_is_cancellable_and_the_app_stays_responsive(
         assert isinstance(screen.rows["acme/churn-prediction"], RepoProgress)
 
 
-async def test_sync_without_an_engine_says_so_in_one_line(
-    demo_store: Store, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setitem(sys.modules, "sync.engine", None)  # import fails
-    app = DslpApp(demo_store, cursor_blink=False)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        await pilot.press("s")
-        await settle(pilot)
-        messages = [n.message for n in app._notifications]
-        assert any(m.startswith("sync is not available yet") for m in messages), messages
-        assert all("\n" not in m for m in messages)
-
-
 async def test_sync_engine_crash_is_one_line_not_a_traceback(
     demo_store: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -145,11 +145,14 @@ class SyncScreen(DslpScreen):
     def run_sync(self) -> SyncReport:
         from sync.engine import sync_repos  # the engine loads when a sync runs, not at start
 
+        def emit(event: SyncEvent) -> None:
+            self.post_message(SyncEventMessage(event))
+
         report = sync_repos(
             self.dslp.store,
             None,
             token=None,
-            on_event=lambda event: self.post_message(SyncEventMessage(event)),
+            on_event=emit,
             cancelled=self.cancel_flag.is_set,
             sleep=self.cancel_flag.wait,  # a rate-limit wait ends the moment escape is pressed
         )
