@@ -176,6 +176,7 @@ def _row(entry: MarkedEntry, repo_id: int, number: int, author: str | None, at: 
                 commit_sha=d.get("commit"),
                 next_step=d.get("next"),
                 author=d.get("author") or author,
+                github_login=author,
                 created_at=at,
                 origin="github",
             )
@@ -190,6 +191,7 @@ def _row(entry: MarkedEntry, repo_id: int, number: int, author: str | None, at: 
                 issue_number=number,
                 created_at=at,
                 origin="github",
+                github_login=author,
             )
         if entry.kind == "model":
             return ModelStatus(
@@ -200,6 +202,7 @@ def _row(entry: MarkedEntry, repo_id: int, number: int, author: str | None, at: 
                 health=d.get("health"),
                 version=d.get("version"),
                 author=author,
+                github_login=author,
                 created_at=at,
                 origin="github",
             )

@@ -15,10 +15,8 @@ from sqlmodel import Session, col
 
 from store.history import record_changes, record_model_change
 from store.issue_body import parse_body
-from store.markers import apply_marked_comments
 from store.models import (
     Branch,
-    Comment,
     Issue,
     IssueLabel,
     Label,
@@ -28,7 +26,12 @@ from store.models import (
     utcnow,
 )
 from store.repos import find_repo
-from store.rules import card_phase, kind_from_labels, outcome_from_labels, parse_branch
+from store.rules import (
+    card_phase,
+    kind_from_labels,
+    outcome_from_labels,
+    parse_branch,
+)
 
 BATCH = 100
 # Bodies without any of these cannot hold a reference or a TLDR: skip the Markdown parse.
@@ -117,7 +120,7 @@ def upsert_labels(session: Session, repo_id: int, labels: Iterable[dict[str, Any
         for lab in labels
         if lab.get("name")
     ]
-    upsert(session, Label, _dedupe(rows, "name"), ["repo_id", "name"])
+    upsert(session, Label, dedupe(rows, "name"), ["repo_id", "name"])
 
 
 def prune_labels(session: Session, repo_id: int, keep: set[str]) -> set[str]:
@@ -131,7 +134,7 @@ def prune_labels(session: Session, repo_id: int, keep: set[str]) -> set[str]:
     return set(gone.values())
 
 
-def _dedupe(rows: list[dict[str, Any]], key: str) -> list[dict[str, Any]]:
+def dedupe(rows: list[dict[str, Any]], key: str) -> list[dict[str, Any]]:
     """Last one wins: one statement may not touch the same conflict key twice."""
     return list({row[key]: row for row in rows}.values())
 
@@ -192,7 +195,7 @@ def upsert_issues(session: Session, repo_id: int, items: Sequence[dict[str, Any]
     if not items:
         return 0
     statuses = current_model_status(session, repo_id)
-    rows = _dedupe([issue_row(repo_id, it, statuses.get(it["number"])) for it in items], "number")
+    rows = dedupe([issue_row(repo_id, it, statuses.get(it["number"])) for it in items], "number")
     plain = [r for r in rows if "pr_merged_at" not in r]
     prs = [r for r in rows if "pr_merged_at" in r]
     for group in (plain, prs):
@@ -294,43 +297,6 @@ def apply_pull(session: Session, repo_id: int, pulls: Sequence[dict[str, Any]]) 
         apply_pull(session, repo_id, [pr])
 
 
-def upsert_comments(session: Session, repo_id: int, comments: Sequence[dict[str, Any]]) -> None:
-    rows = []
-    for c in comments:
-        number = c.get("issue_number") or _number_from_url(c.get("issue_url"))
-        if number is None:
-            continue
-        rows.append(
-            {
-                "repo_id": repo_id,
-                "github_id": c["id"],
-                "issue_number": number,
-                "author": (c.get("user") or {}).get("login"),
-                "body": c.get("body"),
-                "created_at": parse_ts(c.get("created_at")),
-                "updated_at": parse_ts(c.get("updated_at")),
-                "html_url": c.get("html_url"),
-            }
-        )
-    upsert(session, Comment, _dedupe(rows, "github_id"), ["github_id"])
-    marked = [
-        (r["issue_number"], r["author"], r["body"], r["created_at"])
-        for r in rows
-        if r["body"] and "dslp:" in r["body"]
-    ]
-    if marked:
-        for kind, number in apply_marked_comments(session, repo_id, marked):
-            if kind == "model":
-                refresh_model_phase(session, repo_id, number)
-
-
-def _number_from_url(url: str | None) -> int | None:
-    if not url:
-        return None
-    tail = url.rstrip("/").rsplit("/", 1)[-1]
-    return int(tail) if tail.isdigit() else None
-
-
 def replace_branches(
     session: Session, repo_id: int, location: str, branches: Sequence[dict[str, Any]]
 ) -> None:
@@ -360,7 +326,7 @@ def replace_branches(
             col(Branch.name).not_in([r["name"] for r in rows]),
         )
     )
-    upsert(session, Branch, _dedupe(rows, "name"), ["repo_id", "name", "location"])
+    upsert(session, Branch, dedupe(rows, "name"), ["repo_id", "name", "location"])
 
 
 def get_cursor(session: Session, repo_id: int, resource: str) -> SyncCursor | None:

@@ -12,6 +12,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import JSON, Column, ForeignKey, Index, Integer, UniqueConstraint
+from sqlalchemy import false as sa_false
+from sqlalchemy import true as sa_true
 from sqlmodel import Field, SQLModel
 
 
@@ -39,6 +41,10 @@ class Repository(SQLModel, table=True):
     html_url: str | None = None
     added_at: datetime = Field(default_factory=utcnow)
     last_synced_at: datetime | None = None
+    viewer_login: str | None = None  # the token's GitHub user at the last sync (GET /user)
+    # `.github/dslp.yml` as last read: gate -> approver logins (None: no file, anyone may sign)
+    approvers: dict[str, list[str]] | None = Field(default=None, sa_column=Column(JSON))
+    approvers_error: str | None = None  # why the file could not be read (one line)
 
 
 class Label(SQLModel, table=True):
@@ -156,7 +162,8 @@ class ExperimentOutcome(SQLModel, table=True):
     run_links: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     commit_sha: str | None = None
     next_step: str | None = None
-    author: str | None = None
+    author: str | None = None  # as typed or claimed in the marker: display text only
+    github_login: str | None = None  # who posted it on GitHub: the author that counts
     created_at: datetime = Field(default_factory=utcnow)
     origin: str = "local"
     comment_github_id: int | None = None
@@ -173,15 +180,23 @@ class ModelStatus(SQLModel, table=True):
     version: str | None = None
     status: str | None = None
     health: str | None = None
-    author: str | None = None
+    author: str | None = None  # display text only
+    github_login: str | None = None  # who posted it on GitHub
     created_at: datetime = Field(default_factory=utcnow)
     origin: str = "local"
 
 
 class SignOff(SQLModel, table=True):
-    """A stakeholder's decision at a phase gate of a project."""
+    """A stakeholder's decision at a phase gate of a project.
 
-    __table_args__ = (Index("ix_signoff_repo_gate", "repo_id", "gate"),)
+    `stakeholder` is what was typed (display text); `github_login` is who posted it on GitHub,
+    the identity that `counts` is decided by (the gate's approvers in `.github/dslp.yml`).
+    """
+
+    __table_args__ = (
+        Index("ix_signoff_repo_gate", "repo_id", "gate"),
+        Index("ix_signoff_comment", "comment_github_id"),
+    )
 
     id: str = Field(primary_key=True)
     repo_id: int = Field(sa_column=_repo_fk())
@@ -192,6 +207,11 @@ class SignOff(SQLModel, table=True):
     issue_number: int | None = None
     created_at: datetime = Field(default_factory=utcnow)
     origin: str = "local"
+    github_login: str | None = None
+    source: str = Field(default="dslp", sa_column_kwargs={"server_default": "dslp"})
+    comment_github_id: int | None = None
+    withdrawn: bool = Field(default=False, sa_column_kwargs={"server_default": sa_false()})
+    counts: bool = Field(default=True, sa_column_kwargs={"server_default": sa_true()})
 
 
 class ChecklistItem(SQLModel, table=True):

@@ -45,9 +45,7 @@ def scan_clone(
             behind, ahead = (int(x) for x in counts.split())
             merged = ahead == 0 and commit.hexsha not in mainline
         remote = remote_refs.get(head.name)
-        pushed = remote is not None and (
-            remote == commit or repo.is_ancestor(commit, remote)
-        )
+        pushed = remote is not None and (remote == commit or repo.is_ancestor(commit, remote))
         violation = None
         if parsed.kind == "invalid":
             violation = "misnamed"

@@ -20,6 +20,7 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlmodel import col
 
+from store.comments import upsert_comments
 from store.db import Store
 from store.mirror import (
     apply_pull,
@@ -29,7 +30,6 @@ from store.mirror import (
     prune_labels,
     replace_branches,
     set_cursor,
-    upsert_comments,
     upsert_issues,
     upsert_labels,
 )

@@ -17,10 +17,10 @@ from urllib.parse import quote
 from sqlalchemy import select
 from sqlmodel import col
 
+from store.comments import upsert_comments
 from store.db import Store
 from store.issue_body import add_task, set_task
 from store.markers import render_comment
-from store.mirror import upsert_comments
 from store.models import Issue, OutboxEntry, Repository
 from store.outbox import entries_to_push, mark_entry
 from store.rules import make_marker, outcome_of_label

@@ -27,6 +27,14 @@ from store.rules.labels import (
 )
 from store.rules.markers import MARKER_KINDS, find_markers, make_marker, strip_markers
 from store.rules.phases import RULES_VERSION, card_phase, project_phase
+from store.rules.signoffs import (
+    COMMANDS,
+    Command,
+    approvers_of,
+    gate_key,
+    parse_commands,
+    signoff_counts,
+)
 from store.rules.violations import BranchFacts, card_violations
 from store.rules.vocabulary import (
     DECISIONS,
@@ -41,6 +49,7 @@ from store.rules.vocabulary import (
 __all__ = [
     "BRANCH_KINDS",
     "COLLABORATION_BRANCHES",
+    "COMMANDS",
     "DECISIONS",
     "DEFAULT_LABELS",
     "HANDOFF_STEPS",
@@ -56,10 +65,13 @@ __all__ = [
     "BranchFacts",
     "BranchName",
     "ChecklistView",
+    "Command",
+    "approvers_of",
     "branch_for",
     "card_phase",
     "card_violations",
     "find_markers",
+    "gate_key",
     "gate_pending",
     "has_label",
     "kind_from_labels",
@@ -68,7 +80,9 @@ __all__ = [
     "outcome_from_labels",
     "outcome_of_label",
     "parse_branch",
+    "parse_commands",
     "project_phase",
+    "signoff_counts",
     "strip_markers",
     "strip_remote",
 ]

@@ -28,8 +28,6 @@ _OUTCOME_PRECEDENCE: tuple[str, ...] = ("failed", "succeeded", "blocked - need a
 _SEPARATORS = re.compile(r"[\s_-]+")
 
 
-
-
 def _norm_label(label: str) -> str:
     return label.strip().casefold()
 
