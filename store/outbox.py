@@ -29,7 +29,15 @@ from store.models import (
     SignOff,
     utcnow,
 )
-from store.rules import DECISIONS, HANDOFF_STEPS, MODEL_HEALTH, MODEL_STATUSES, PHASES
+from store.rules import (
+    DECISIONS,
+    HANDOFF_STEPS,
+    MODEL_HEALTH,
+    MODEL_STATUSES,
+    PHASES,
+    approvers_of,
+    signoff_counts,
+)
 
 OUTCOME_CHOICES = ("succeeded", "failed", "on hold")
 NEXT_STEPS = ("open-model", "new-experiment", "refine-ask", "get-data")
@@ -164,6 +172,8 @@ def record_signoff(
         decision=decision,
         note=note,
         issue_number=issue_number,
+        # provisional until the push: GitHub's poster will be the token's user of the last sync
+        counts=signoff_counts(repo.viewer_login, approvers_of(repo.approvers, gate)),
     )
     session.add(signoff)
     payload = {"gate": gate, "by": signoff.stakeholder, "decision": decision, "note": note}

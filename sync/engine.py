@@ -10,6 +10,7 @@ import contextlib
 import os
 import time
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy import select
@@ -19,7 +20,16 @@ from store.db import Store
 from store.mirror import replace_branches
 from store.models import Issue, Repository, utcnow
 from store.repos import get_repo, list_repos
-from sync.auth import BadApiUrl, find_token, redact
+from sync.auth import (
+    DEFAULT_API_URL,
+    BadApiUrl,
+    Secret,
+    as_secret,
+    no_token_message,
+    redact,
+    token_for,
+    token_host,
+)
 from sync.auth import api_url as resolve_api_url
 from sync.events import EventSink, Progress, RepoDone, SyncReport, Waiting
 from sync.github_api import Cancelled, Client, GitHubError
@@ -32,10 +42,49 @@ class SyncBusy(Exception):
 
 
 class NoToken(Exception):
-    """No GitHub token was found; the message says where to put one."""
+    """No repo of the run has a token for its host; the message says where to put one."""
 
 
-NO_TOKEN = "no GitHub token: set GITHUB_TOKEN (or GH_TOKEN), or log in with `gh auth login`"
+NO_TOKEN = no_token_message(DEFAULT_API_URL)
+
+
+@dataclass
+class _Target:
+    """A repo of the run with its API URL and the token for that URL's host (or why not)."""
+
+    repo: Repository
+    url: str | None = None
+    token: Secret | None = field(default=None, repr=False)
+    error: str | None = None
+
+
+def _targets(repos: list[Repository], api_url: str | None, given: Secret | None) -> list[_Target]:
+    """Each repo's URL and token: the caller's token for all, else one lookup per API host.
+
+    A repo whose host has no token fails alone; when no repo has one, NoToken stops the run.
+    """
+    tokens: dict[str, Secret | None] = {}  # per host, within this run: one `gh` call per host
+    targets: list[_Target] = []
+    for repo in repos:
+        try:
+            url = resolve_api_url(api_url, repo.api_url)
+        except BadApiUrl as exc:  # a bad stored address fails its repo, not the whole run
+            name = repo.full_name
+            error = f"{exc} (`dslp repo add {name} --api-url URL`)"
+            targets.append(_Target(repo, error=error))
+            continue
+        if given is not None:
+            targets.append(_Target(repo, url, given))
+            continue
+        host = token_host(url)
+        if host not in tokens:
+            tokens[host] = token_for(url)
+        token = tokens[host]
+        targets.append(_Target(repo, url, token, None if token else no_token_message(url)))
+    lacking = [t.error for t in targets if t.url and t.token is None and t.error]
+    if lacking and not any(t.token for t in targets):
+        raise NoToken("; ".join(dict.fromkeys(lacking)))
+    return targets
 
 
 @contextlib.contextmanager
@@ -73,7 +122,7 @@ def sync_repos(
     store: Store,
     repos: list[str] | None = None,
     *,
-    token: str | None = None,
+    token: Secret | str | None = None,
     api_url: str | None = None,
     full: bool = False,
     max_wait: float = 900.0,
@@ -81,23 +130,25 @@ def sync_repos(
     cancelled: Callable[[], bool] = lambda: False,
     sleep: Callable[[float], object] = time.sleep,
 ) -> SyncReport:
-    """Sync the named repos (all tracked ones by default); one failure does not stop the rest."""
+    """Sync the named repos (all tracked ones by default); one failure does not stop the rest.
+
+    `token` (tests, the bench) goes to every repo; without it each repo takes the token of its
+    API host (`sync.auth.token_for`), looked up once per host.
+    """
     emit: EventSink = on_event or (lambda _e: None)
-    token = token or find_token()
-    if not token:
-        raise NoToken(NO_TOKEN)
+    given = as_secret(token)
+    del token  # only the redacted wrapper stays in this frame, for tracebacks showing locals
     started = time.monotonic()
     report = SyncReport()
     with store.session() as s:
-        targets = [get_repo(s, name) for name in repos] if repos else list_repos(s)
+        rows = [get_repo(s, name) for name in repos] if repos else list_repos(s)
+    targets = _targets(rows, api_url, given)
     with sync_lock(store):
         try:
-            for repo in targets:
+            for target in targets:
                 if cancelled():
                     break
-                done = _sync_one(
-                    store, repo, token, api_url, full, max_wait, emit, cancelled, sleep
-                )
+                done = _sync_one(store, target, full, max_wait, emit, cancelled, sleep)
                 report.repos.append(done)
                 emit(done)
         finally:
@@ -108,20 +159,17 @@ def sync_repos(
 
 def _sync_one(
     store: Store,
-    repo: Repository,
-    token: str,
-    api_url: str | None,
+    target: _Target,
     full: bool,
     max_wait: float,
     emit: EventSink,
     cancelled: Callable[[], bool],
     sleep: Callable[[float], object],
 ) -> RepoDone:
+    repo, url, token = target.repo, target.url, target.token
     name = repo.full_name
-    try:
-        url = resolve_api_url(api_url, repo.api_url)
-    except BadApiUrl as exc:  # a bad stored address fails its repo, not the whole run
-        return RepoDone(name, ok=False, error=f"{exc} (`dslp repo add {name} --api-url URL`)")
+    if url is None or token is None:  # a bad address, or no token for this repo's host
+        return RepoDone(name, ok=False, error=target.error or no_token_message(url or ""))
     client = Client(
         url,
         token,

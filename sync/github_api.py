@@ -16,9 +16,16 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl, urlparse
 
-from sync.auth import redact
+from sync.auth import (
+    Secret,
+    as_secret,
+    is_loopback,
+    no_token_message,
+    redact,
+    token_advice,
+    token_host,
+)
 
-LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1"}
 MAX_READ_ATTEMPTS = 6
 
 
@@ -97,10 +104,14 @@ class Cancelled(Exception):
 
 @dataclass
 class Client:
-    """One GitHub API endpoint and token; thread-confined (one per sync run)."""
+    """One GitHub API endpoint and token; thread-confined (one per sync run).
+
+    The token is held as a `Secret` and left out of the repr, so neither `repr(client)` nor a
+    traceback or crash screen showing locals prints it. A str given here is wrapped at once.
+    """
 
     api_url: str
-    token: str
+    token: Secret | str = field(repr=False)
     max_wait: float = 900.0
     # A wait that returns early when the user cancels (the app passes its cancel Event's wait).
     sleep: Callable[[float], object] = time.sleep
@@ -108,17 +119,25 @@ class Client:
     clock: Callable[[], float] = time.time
     on_wait: Callable[[float, str], None] | None = None
     counters: Counters = field(default_factory=Counters)
-    _github: Any = None
+    _github: Any = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         from github import Auth, Github  # lazy: PyGithub costs start-up time
 
-        host = urlparse(self.api_url).hostname or ""
-        local = host in LOOPBACK_HOSTS
+        secret = as_secret(self.token)
+        if secret is None:
+            raise AuthError(no_token_message(self.api_url))
+        self.token = secret
+        if not secret.may_go_to(self.api_url):  # a github.com token never goes to Enterprise
+            raise AuthError(
+                f"a token for {secret.host} is never sent to {token_host(self.api_url)}: "
+                + token_advice(self.api_url)
+            )
+        local = is_loopback(self.api_url)
         # GitHub asks for serial requests and a pause between writes; a loopback test server
         # needs neither, and a 10k-item sync would otherwise spend minutes sleeping.
         self._github = Github(
-            auth=Auth.Token(self.token),
+            auth=Auth.Token(secret.reveal()),
             base_url=self.api_url,
             per_page=100,
             retry=None,
@@ -270,8 +289,7 @@ class Client:
         status, message = resp.status, redact(_message(body), self.token) or "no message"
         if status == 401:
             return AuthError(
-                "GitHub rejected the token (401 Bad credentials): set GITHUB_TOKEN to a valid "
-                "token or run `gh auth login`",
+                f"GitHub rejected the token (401 Bad credentials): {token_advice(self.api_url)}",
                 status,
             )
         if status in (404, 410):

@@ -67,6 +67,7 @@ class RepoPuller:
         self.full = full
         self.stats = PullStats()
         self.seen: set[int] = set()  # issue numbers the list returned (used by --full)
+        self.repo_changed = True  # False once the repository's own read was a 304 (no push)
         self.base = f"/repos/{repo.full_name}"
 
     def _check(self) -> None:
@@ -91,10 +92,15 @@ class RepoPuller:
 
     def pull_rest(self) -> PullStats:
         """Everything but the repository's own metadata (read first, before the push)."""
+        from sync.signoffs import check_withdrawn, pull_approvers, pull_viewer
+
+        pull_viewer(self)
+        pull_approvers(self)
         self.pull_labels()
         self.pull_issues()
         self.pull_pulls()
         self.pull_comments()
+        check_withdrawn(self)
         self.pull_branches()
         if self.full:
             self.reconcile_gone()
@@ -104,6 +110,7 @@ class RepoPuller:
         self._check()
         etag, _ = self._cursor("repo")
         resp = self.client.get(self.base, etag=etag)
+        self.repo_changed = resp.status != 304
         if resp.status != 304:
             with self.store.session(write=True) as s:
                 repo = s.get(Repository, self.repo_id)

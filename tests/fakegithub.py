@@ -31,6 +31,7 @@ On the last page the Link header keeps ``prev``/``first`` (as GitHub does) but h
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import email.utils
 import hashlib
@@ -304,6 +305,8 @@ class _Repo:
     issues: dict[int, _Issue] = field(default_factory=dict)
     comments: dict[int, _Comment] = field(default_factory=dict)
     branches: dict[str, _Branch] = field(default_factory=dict)
+    files: dict[str, tuple[str, int]] = field(default_factory=dict)  # path -> (text, stamp)
+    pushed_at: int | None = None
     gone: dict[int, tuple[int, int, int]] = field(default_factory=dict)  # status, repo id, num
     next_number: int = 1
     list_cache: dict[tuple[Any, ...], list[Any]] = field(default_factory=dict)
@@ -373,8 +376,15 @@ class FakeGitHub:
         start_time: _Stamp = "2024-01-01T00:00:00Z",
         auto_tick: float = 1.0,
         port: int = 0,
+        echo_auth: bool = False,
     ) -> None:
-        """``tokens`` is a set of valid tokens (all owned by ``login``) or a token->login map."""
+        """``tokens`` is a set of valid tokens (all owned by ``login``) or a token->login map.
+
+        ``echo_auth`` makes every error reply (4xx/5xx, injected faults included) quote the
+        request's Authorization header in its message, as some proxies and servers do: the
+        client must keep the token out of whatever it prints or stores.
+        """
+        self.echo_auth = echo_auth
         if tokens is None:
             tokens = {"test-token"}
         self._tokens: dict[str, str] = (
@@ -642,7 +652,7 @@ class FakeGitHub:
                 "clone_url": f"{b}/{fn}.git",
                 "created_at": _iso(repo.created_at),
                 "updated_at": _iso(repo.created_at),
-                "pushed_at": _iso(repo.created_at),
+                "pushed_at": _iso(repo.pushed_at or repo.created_at),
                 "default_branch": repo.default_branch,
                 "visibility": "private" if repo.private else "public",
                 "archived": False,
@@ -1000,6 +1010,38 @@ class FakeGitHub:
         self._changed(r, it)
         return c
 
+    def put_file(self, repo: str, path: str, text: str) -> None:
+        """A file on the default branch, served by the contents API."""
+        with self._lock:
+            r = self._repo(repo)
+            r.pushed_at = self._stamp()
+            r.files[path.strip("/")] = (text, r.pushed_at)
+            r.core = None  # a push moves the repository's pushed_at
+
+    def remove_file(self, repo: str, path: str) -> None:
+        with self._lock:
+            r = self._repo(repo)
+            r.files.pop(path.strip("/"), None)
+            r.pushed_at, r.core = self._stamp(), None
+
+    def _file_dict(self, r: _Repo, path: str, text: str) -> dict[str, Any]:
+        raw = text.encode()
+        encoded = base64.b64encode(raw).decode()
+        sha = hashlib.sha1(b"blob %d\0" % len(raw) + raw).hexdigest()
+        b = self.base_url
+        return {
+            "type": "file",
+            "encoding": "base64",
+            "size": len(raw),
+            "name": path.rsplit("/", 1)[-1],
+            "path": path,
+            # GitHub wraps the base64 at 60 characters a line
+            "content": "\n".join(encoded[i : i + 60] for i in range(0, len(encoded), 60)) + "\n",
+            "sha": sha,
+            "url": f"{b}/repos/{r.full_name}/contents/{path}?ref={r.default_branch}",
+            "html_url": f"https://github.com/{r.full_name}/blob/{r.default_branch}/{path}",
+        }
+
     def add_branch(self, repo: str, name: str, sha: str, protected: bool = False) -> None:
         with self._lock:
             r = self._repo(repo)
@@ -1253,6 +1295,8 @@ class FakeGitHub:
             resp = self._fault_response(fault)
         else:
             resp = self._respond(rec)
+        if self.echo_auth and resp.status >= 400:
+            self._echo_authorization(resp, rec)
         rec.status = resp.status
         with self._lock:
             self.requests.append(rec)
@@ -1275,6 +1319,19 @@ class FakeGitHub:
             self._drop(h, resp, partial=fault.partial and fault.kind == "drop")
             return
         self._write(h, resp, head_only=method == "HEAD")
+
+    @staticmethod
+    def _echo_authorization(resp: _Response, rec: RequestRecord) -> None:
+        """Quote the request's credentials in the error message (JSON) or page (text)."""
+        quoted = f"request header Authorization: {rec.headers.get('authorization', '')}"
+        try:
+            data = json.loads(resp.body)
+        except ValueError:
+            resp.body += f" ({quoted})".encode()
+            return
+        if isinstance(data, dict):
+            data["message"] = f"{data.get('message', '')} ({quoted})"
+            resp.body = _dumps(data).encode()
 
     def _base_headers(self) -> dict[str, str]:
         self._request_seq += 1
@@ -1528,7 +1585,7 @@ class FakeGitHub:
         m, n = rec.method, len(rest)
         get = m in ("GET", "HEAD")
         if n == 0 and get:
-            return self._json(200, self._repo_full(r), r.created_at)
+            return self._json(200, self._repo_full(r), r.pushed_at or r.created_at)
         head = rest[0]
         if head == "labels":
             if n == 1 and get:
@@ -1556,6 +1613,12 @@ class FakeGitHub:
                 if it is None or it.pull is None:
                     raise _NotFound
                 return self._json(200, self._pull_full(r, it), it.updated_at)
+        if head == "contents" and get and n >= 2:
+            path = "/".join(rest[1:])
+            if path not in r.files:
+                return self._error(404, "Not Found")
+            text, stamp = r.files[path]
+            return self._json(200, self._file_dict(r, path, text), stamp)
         if head == "branches" and get:
             if n == 1:
                 items = list(r.branches.values())

@@ -140,7 +140,8 @@ def board(session: Session, full_name: str, *, include_closed: bool = True) -> B
                 ).all()
             )
         )
-    gates = gate_statuses(counts, latest_signoffs(session, [repo.id]).get(repo.id, {}))
+    latest = latest_signoffs(session, [repo.id]).get(repo.id, {})
+    gates = gate_statuses(counts, latest, repo.approvers)
     return Board(repo=repo.full_name, columns=columns, unclassified=unclassified, gates=gates)
 
 

@@ -166,7 +166,7 @@ def project_summaries(session: Session, repos: list[str] | None = None) -> list[
     for repo in all_repos:
         assert repo.id is not None
         counts = cards[repo.id]
-        gates = gate_statuses(counts, signoffs.get(repo.id, {}))
+        gates = gate_statuses(counts, signoffs.get(repo.id, {}), repo.approvers)
         pending = [p for p, g in gates.items() if g.pending]
         phase_input = [(p, True) for p, n in open_cards[repo.id].items() if n] + [
             (p, False) for p, n in counts.items() if n
