@@ -18,6 +18,7 @@ from store.mirror import ensure_repo, replace_branches, upsert_issues, upsert_la
 from store.models import ModelStatus, Repository, SignOff
 from store.outbox import change_checklist, record_outcome, record_signoff, seed_checklist
 from store.rules import DEFAULT_LABELS
+from store.signoff_sync import refresh_counts
 
 NOW = datetime.now(UTC).replace(microsecond=0)
 
@@ -302,6 +303,18 @@ def seed_demo(store: Store, clone_dir: Path | None = None) -> bool:
             )
         )
 
+        # Who the demo's token is, and who may sign churn's Deploy gate (its .github/dslp.yml).
+        churn.viewer_login = "ana"
+        churn.approvers = {
+            "experiment": ["eli-risk", "dana-vp"],
+            "deploy": ["omar-eng", "maya-lead"],
+        }
+        logins = {
+            "Dana (VP Customer)": "dana-vp",
+            "Eli (Risk)": "eli-risk",
+            "Fay (Ops)": "fay-ops",
+            "Gus (Platform)": "gus-platform",
+        }
         # Sign-offs already on GitHub (given) ...
         for repo, gate, who, decision, days, note in (
             (churn, "ideation", "Dana (VP Customer)", "approved", 85, "Success = -2pt churn"),
@@ -323,9 +336,30 @@ def seed_demo(store: Store, clone_dir: Path | None = None) -> bool:
                     decision=decision,
                     note=note,
                     origin="github",
+                    github_login=logins[who],
                     created_at=NOW - timedelta(days=days),
                 )
             )
+
+        # ... one given by a comment from someone who is no approver: shown, not counted
+        assert churn.id is not None
+        session.add(
+            SignOff(
+                id="cmd-9001-0",
+                repo_id=churn.id,
+                gate="experiment",
+                stakeholder="@bo-analyst",
+                decision="approved",
+                note="looks fine to me",
+                issue_number=11,
+                origin="github",
+                github_login="bo-analyst",
+                source="comment",
+                comment_github_id=9001,
+                created_at=NOW - timedelta(days=3),
+            )
+        )
+        refresh_counts(session, churn.id)
 
         # Hand-off checklists of the Model cards.
         seed_checklist(session, churn.id, 7, CHURN_MODEL_TASKS)

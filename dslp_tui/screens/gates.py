@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -34,6 +36,7 @@ class GateScreen(DslpScreen):
         self.repo = repo
         self.board: Board | None = None
         self.history: dict[str, list[SignOffView]] = {}
+        self.approvers_error: str | None = None
 
     def compose(self) -> ComposeResult:
         yield Static(Text.assemble(lit(self.repo, "bold"), (" · gates", "bold")), id="screen-title")
@@ -59,10 +62,11 @@ class GateScreen(DslpScreen):
     async def load(self) -> None:
         repo = self.repo
 
-        def read(session: object) -> tuple[Board, dict[str, list[SignOffView]]]:
-            return board(session, repo), signoff_history(session, repo)  # type: ignore[arg-type]
+        def read(session: Any) -> tuple[Board, dict[str, list[SignOffView]], str | None]:
+            error = get_repo(session, repo).approvers_error
+            return board(session, repo), signoff_history(session, repo), error
 
-        self.board, self.history = await self.dslp.read(read)
+        self.board, self.history, self.approvers_error = await self.dslp.read(read)
         self.show()
 
     def show(self) -> None:
@@ -95,16 +99,42 @@ class GateScreen(DslpScreen):
         return PHASES[min(max(table.cursor_row, 0), len(PHASES) - 1)]
 
     def show_history(self) -> None:
+        assert self.board is not None
         now = self.dslp.now()
         gate = self.current_gate()
+        approvers = self.board.gates[gate].approvers
         history = self.history.get(gate, [])
         text = Text(f"{phase_title(gate)} gate: sign-off history\n", style="bold underline")
+        if approvers:
+            text.append("Approvers (.github/dslp.yml): ", style="dim")
+            text.append_text(lit(", ".join(f"@{a}" for a in approvers), "bold"))
+            text.append("; only their sign-offs count\n", style="dim")
+        else:
+            text.append(
+                "Anyone may sign this gate (no approvers in .github/dslp.yml)\n", style="dim"
+            )
+        if self.approvers_error:
+            text.append("⚠ ", style="yellow")
+            text.append_text(lit(self.approvers_error, "yellow"))
+            text.append("\n")
+        text.append("Stakeholders can sign off on GitHub: comment ", style="dim")
+        text.append(f"/dslp approve {gate}", style="bold cyan")
+        text.append(" (or request-changes, reject)\n", style="dim")
         if not history:
             text.append("no sign-offs yet: press enter to give one", style="dim")
         for h in reversed(history):
             text.append(f"{h.decision:<18}", style=DECISION_STYLE.get(h.decision, ""))
             text.append_text(lit(h.stakeholder, "bold"))
+            if h.recorded_by != h.stakeholder:
+                text.append(" — recorded by ", style="dim")
+                text.append_text(lit(h.recorded_by))
             text.append(f"  {ago(h.created_at, now)}", style="dim")
+            if h.source == "comment":
+                text.append("  via comment", style="dim")
+            if h.withdrawn:
+                text.append("  withdrawn (comment deleted)", style="bold red")
+            elif not h.counts:
+                text.append("  does not count (not an approver)", style="bold red")
             if h.pending_sync:
                 text.append(f"  {PENDING_SYNC}", style="bold yellow")
             if h.note:

@@ -131,6 +131,7 @@ class SignOffView:
             "decision": self.decision,
             "stakeholder": self.stakeholder,
             "github_login": self.github_login,
+            "recorded_by": self.recorded_by,
             "counts": self.counts,
             "source": self.source,
             "at": iso(self.created_at),
