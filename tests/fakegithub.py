@@ -1001,6 +1001,22 @@ class FakeGitHub:
             c = self._new_comment(r, self._issue(r, number), body, user)
             return json.loads(self._comment_json(r, c))
 
+    def edit_comment(self, repo: str, comment_id: int, body: str) -> None:
+        """As a user editing a comment on github.com: new body, new updated_at."""
+        with self._lock:
+            r = self._repo(repo)
+            c = r.comments[comment_id]
+            c.body, c.updated_at, c.cache = body, self._stamp(), None
+            self._changed(r, r.issues[c.number])
+
+    def delete_comment(self, repo: str, comment_id: int) -> None:
+        """As a user deleting a comment: it is gone from the list and answers 404."""
+        with self._lock:
+            r = self._repo(repo)
+            c = r.comments.pop(comment_id)
+            r.issues[c.number].comment_ids.remove(c.id)
+            self._changed(r, r.issues[c.number])
+
     def _new_comment(self, r: _Repo, it: _Issue, body: str, user: str) -> _Comment:
         t = self._stamp()
         c = _Comment(self._next_id("comment"), it.number, body, user, t, t)
