@@ -10,10 +10,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import select
 
 from store.db import Store, open_store
 from store.markers import render_comment
 from store.mirror import ensure_repo
+from store.models import ModelStatus
 from store.outbox import record_signoff
 from store.read.gates import gates_json, signoff_history
 from store.read.portfolio import project_summaries
@@ -182,3 +184,29 @@ def test_before_the_first_sync_a_local_signoff_is_yours(store: Store) -> None:
     with store.session() as s:
         [view] = signoff_history(s, REPO)["ideation"]
     assert (view.stakeholder, view.recorded_by, view.counts) == ("Dana (VP)", "you", True)
+
+
+def test_outcomes_and_model_statuses_are_by_their_poster(store: Store, team: FakeGitHub) -> None:
+    from store.outbox import record_model_status, record_outcome
+    from store.read.card import card_detail
+
+    team.add_issue(REPO, "Try GBM", labels=["Experiment"], user="bo")  # #3
+    sync(store, team, token="colleague-token")
+    with store.session(write=True) as s:
+        repo = get_repo(s, REPO)
+        record_outcome(s, repo, 3, status="failed", tldr="no lift", author="Dana (claimed)")
+        record_model_status(s, repo, 2, status="staging", author="Omar (claimed)")
+    forged = render_comment(
+        "outcome", "forged2", {"status": "succeeded", "tldr": "it works", "author": "omar-eng"}
+    )
+    team.add_comment(REPO, 3, forged, user="bo")
+    sync(store, team, token="colleague-token")
+    with store.session() as s:
+        outcomes = {o.tldr: o for o in card_detail(s, REPO, 3).outcomes}
+        model = s.execute(select(ModelStatus)).scalars().one()
+    assert (outcomes["no lift"].author, outcomes["no lift"].github_login) == (
+        "Dana (claimed)",
+        "bo",
+    )
+    assert (outcomes["it works"].author, outcomes["it works"].github_login) == ("omar-eng", "bo")
+    assert (model.author, model.github_login) == ("Omar (claimed)", "bo")

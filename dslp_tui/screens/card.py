@@ -217,6 +217,8 @@ class CardScreen(DslpScreen):
             meta = f"  · {ago(o.created_at, now)}"
             if o.author:
                 meta += f" · {safe(o.author)}"
+            if o.github_login and o.github_login != o.author:
+                meta += f" — recorded by @{safe(o.github_login)}"
             text.append(meta, style="dim")
             if o.pending_sync:
                 text.append(f"  {PENDING_SYNC}", style="bold yellow")

@@ -38,6 +38,7 @@ class OutcomeView:
     created_at: datetime
     origin: str
     pending_sync: bool
+    github_login: str | None = None  # who posted it on GitHub: the author that counts
 
 
 @dataclass(frozen=True)
@@ -196,6 +197,7 @@ def card_detail(session: Session, full_name: str, number: int) -> CardDetail:
             o.created_at,
             o.origin,
             o.id in pending_ids,
+            o.github_login,
         )
         for o in session.execute(
             select(ExperimentOutcome)
