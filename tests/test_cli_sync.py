@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from dslp_tui.cli import main
-from tests.fakegithub import FakeGitHub
+from tests.fakegithub import FakeGitHub, Fault
 
 TOKEN = "test-token"
 
@@ -70,17 +70,53 @@ def test_no_token_is_one_line(
     assert code == 1 and err.count("\n") == 1 and "set GITHUB_TOKEN" in err
 
 
+def _mirror_bytes(db: str) -> bytes:
+    return b"".join(p.read_bytes() for p in Path(db).parent.glob(Path(db).name + "*"))
+
+
 def test_bad_token_never_printed(
-    fake: FakeGitHub, db: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    db: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    fake.add_repo("acme/x")
     secret = "ghp_do_not_print_me_0123456789"
     monkeypatch.setenv("GITHUB_TOKEN", secret)
-    run(capsys, "repo", "add", "acme/x", "--db", db)
-    code, out, err = run(capsys, "sync", "--db", db, "--api-url", fake.base_url)
+    with FakeGitHub(tokens={TOKEN}, echo_auth=True) as fake:  # its 401 quotes the bad token
+        fake.add_repo("acme/x")
+        run(capsys, "repo", "add", "acme/x", "--db", db)
+        code, out, err = run(capsys, "sync", "--db", db, "--api-url", fake.base_url)
     assert code == 1 and "401 Bad credentials" in err
     assert secret not in out + err
-    assert secret.encode() not in Path(db).read_bytes()
+    assert secret.encode() not in _mirror_bytes(db)
+
+
+def test_a_token_quoted_back_in_error_replies_is_never_printed_or_stored(
+    db: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    secret = "ghp_quoted_by_a_proxy_0123456789"
+    said = "Authorization: token ***"  # the quoted header reaches the user without the token
+    monkeypatch.setenv("GITHUB_TOKEN", secret)
+    with FakeGitHub(tokens={secret}, echo_auth=True) as fake:
+        fake.add_repo("acme/x")
+        number = fake.add_issue("acme/x", "GBM", labels=["Experiment"])["number"]
+        run(capsys, "repo", "add", "acme/x", "--db", db, "--api-url", fake.base_url)
+        fake.inject("GET", r"^/repos/acme/x$", Fault.forbidden(), times=None)
+        code, out, err = run(capsys, "sync", "--db", db)
+        assert code == 1 and "403" in err and said in err, err
+        printed = out + err
+        fake.clear_faults()
+        assert run(capsys, "sync", "--db", db)[0] == 0
+        code, out, err = run(
+            capsys, "log", f"acme/x#{number}", "--outcome", "failed", "--tldr", "t", "--db", db
+        )
+        assert code == 0, err
+        fake.inject("POST", r"/comments$", Fault.status(422), times=None)
+        code, out, err = run(capsys, "sync", "--db", db)
+        assert code == 0, err
+        printed += out + err
+    code, out, err = run(capsys, "outbox", "--json", "--db", db)
+    assert code == 0 and said in out, out
+    printed += out + err
+    assert secret not in printed
+    assert secret.encode() not in _mirror_bytes(db)
 
 
 def test_repo_add_rejects_bad_names_and_paths(

@@ -410,3 +410,30 @@ def test_restart_keeps_port(fake: FakeGitHub, gh: Github) -> None:
         gh.get_repo(REPO)
     fake.start()
     assert fake.base_url == base and gh.get_repo(REPO).name == "churn"
+
+
+def test_echo_auth_quotes_the_token_in_every_error_reply() -> None:
+    """What the sync and CLI "never prints the token" tests rely on: the reply has it."""
+    secret = "ghp_echoed0123456789"
+    with FakeGitHub(tokens={secret}, echo_auth=True) as fake:
+        fake.add_repo(REPO)
+        fake.inject("GET", r"/labels$", Fault.forbidden(), times=1)
+        fake.inject("GET", r"/branches$", Fault.status(502, "<html>Bad gateway</html>"), times=1)
+        auth = {"Authorization": f"token {secret}"}
+        base = f"{fake.base_url}/repos/{REPO}"
+        ok = requests.get(base, headers=auth, timeout=5)
+        assert ok.status_code == 200 and secret not in ok.text
+        replies = [
+            requests.get(f"{base}/labels", headers=auth, timeout=5),
+            requests.get(f"{base}/branches", headers=auth, timeout=5),
+            requests.get(f"{fake.base_url}/repos/acme/none", headers=auth, timeout=5),
+            requests.get(base, headers={"Authorization": "token wrong-one"}, timeout=5),
+        ]
+    assert [r.status_code for r in replies] == [403, 502, 404, 401]
+    assert replies[0].json()["message"] == (
+        f"Resource not accessible by personal access token "
+        f"(request header Authorization: token {secret})"
+    )
+    assert replies[1].text.endswith(f"(request header Authorization: token {secret})")
+    assert secret in replies[2].json()["message"]
+    assert "token wrong-one" in replies[3].json()["message"]

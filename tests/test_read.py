@@ -33,7 +33,7 @@ ASK, EXPLORE, UNDONE, OPEN_EXP, DONE_EXP, MODEL, DATA, MOVED = range(1, 9)
 MERGED_EXPLORE = "explore branch explore/2-eda was merged: DSLP closes explore PRs unmerged"
 NO_OUTCOME = "experiment closed without an outcome (succeeded / failed label)"
 NO_TLDR = "experiment closed without a TLDR in its Results"
-WRONG_KIND = "branch data/4-prep is a data branch but #4 is experiment"
+WRONG_KIND = "branch data/4-prep is a data branch but #4 is an experiment"
 
 
 def _clone(path: Path) -> Path:

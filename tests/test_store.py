@@ -124,27 +124,58 @@ def test_deleting_a_repo_cascades_to_its_rows(store: Store) -> None:
         assert session.execute(select(func.count()).select_from(IssueLabel)).scalar() == 0
 
 
-def test_two_writers_wait_instead_of_failing(store: Store) -> None:
-    """A second write session queues on the busy timeout; no 'database is locked'."""
+def test_overlapping_writers_queue_instead_of_failing(store: Store) -> None:
+    """Two first `ensure_repo` of one name, the second starting while the first is mid-write.
+
+    Each reads (is the repo there?) then writes (add it). The second writer starts while the
+    first holds its write open: it must wait for the commit, then find the row the first
+    added. A transaction that begins deferred reads first, and cannot upgrade to a writer
+    once the first commits ("database is locked"), or adds a second row.
+    """
+    import re
     import threading
 
-    started, results = threading.Event(), []
+    from sqlalchemy import event
+
+    first_wrote = threading.Event()  # the first writer's INSERT is done, commit still to come
+    second_writing = threading.Event()  # the second is about to take the write lock
+    takes_write_lock = re.compile(r"\s*(BEGIN\s+(IMMEDIATE|EXCLUSIVE)|INSERT|UPDATE|DELETE)", re.I)
+    results: dict[str, object] = {}
+
+    def before_execute(_conn, _cursor, statement, *_args) -> None:  # type: ignore[no-untyped-def]
+        if threading.current_thread().name == "second" and takes_write_lock.match(statement):
+            second_writing.set()
 
     def second_writer() -> None:
-        started.set()
-        with store.session(write=True) as session:
-            ensure_repo(session, "o/second")
-        results.append("ok")
+        try:
+            first_wrote.wait()
+            with store.session(write=True) as session:
+                repo = ensure_repo(session, "o/same")
+                results["second"] = repo.id
+        except Exception as exc:
+            results["second"] = exc
+        finally:
+            second_writing.set()  # never leave the first writer waiting
 
-    with store.session(write=True) as session:
-        ensure_repo(session, "o/first")
-        thread = threading.Thread(target=second_writer)
-        thread.start()
-        started.wait()
-    thread.join()
-    assert results == ["ok"]
+    event.listen(store.engine, "before_cursor_execute", before_execute)
+    thread = threading.Thread(target=second_writer, name="second")
+    thread.start()
+    try:
+        with store.session(write=True) as session:
+            results["first"] = ensure_repo(session, "o/same").id
+            first_wrote.set()
+            # The second has begun (or, deferred, has read and is about to write) while this
+            # transaction is still open: commit now, with the second waiting on the lock.
+            second_writing.wait()
+    finally:
+        first_wrote.set()
+        thread.join()
+        event.remove(store.engine, "before_cursor_execute", before_execute)
+    assert not isinstance(results["second"], Exception), results["second"]
+    assert results["first"] is not None and results["second"] == results["first"]
     with store.session() as session:
-        assert session.execute(select(func.count()).select_from(Repository)).scalar() == 2
+        names = session.execute(select(Repository.full_name)).scalars().all()
+    assert names == ["o/same"]
 
 
 def test_db_env_var_and_flag_choose_the_file(

@@ -150,15 +150,58 @@ def fake_items(fake: FakeGitHub) -> list[dict[str, object]]:
     return out
 
 
-def test_bad_token_is_one_clear_line_without_the_token(store: Store, fake: FakeGitHub) -> None:
-    seeded(fake, 5)
-    track(store, fake)
+def test_bad_token_is_one_clear_line_without_the_token(store: Store) -> None:
     secret = "ghp_supersecretvalue123"
-    done, _ = run(store, token=secret)
+    with FakeGitHub(tokens={TOKEN}, echo_auth=True) as fake:  # the 401 quotes the bad token
+        seeded(fake, 5)
+        track(store, fake)
+        done, _ = run(store, token=secret)
     assert not done.ok
     assert done.error is not None and "401 Bad credentials" in done.error
     assert "GITHUB_TOKEN" in done.error and secret not in done.error
     assert "\n" not in done.error
+
+
+def _mirror_bytes(store: Store) -> bytes:
+    assert store.path is not None
+    return b"".join(p.read_bytes() for p in store.path.parent.glob(store.path.name + "*"))
+
+
+def test_error_replies_quoting_the_token_never_carry_it_into_errors_or_the_mirror(
+    store: Store,
+) -> None:
+    from store.models import OutboxEntry
+    from store.outbox import record_outcome
+    from store.repos import get_repo
+
+    secret = "ghp_quotedBackByAProxy0123456789"
+    said = "Authorization: token ***"  # the quoted header, the token taken out
+    with FakeGitHub(tokens={secret}, echo_auth=True) as fake:
+        seeded(fake, 5)
+        track(store, fake)
+        errors: list[str] = []
+        for method, path, fault in (
+            ("GET", rf"^/repos/{REPO}$", Fault.forbidden()),
+            ("GET", r"/issues$", Fault.status(500)),
+        ):
+            fake.inject(method, path, fault, times=None)
+            done, _ = run(store, token=secret)
+            fake.clear_faults()
+            assert not done.ok and done.error is not None
+            errors.append(done.error)
+        assert "403" in errors[0] and "500" in errors[1]
+        with store.session(write=True) as s:
+            entry_id = record_outcome(s, get_repo(s, REPO), 1, status="failed", tldr="t").id
+        fake.inject("POST", r"/comments$", Fault.status(422), times=None)
+        done, _ = run(store, token=secret)
+        assert done.ok and done.conflicts == 1, done.error
+    with store.session() as s:
+        entry = s.get(OutboxEntry, entry_id)
+        assert entry is not None and entry.state == "conflict" and entry.last_error is not None
+        errors.append(entry.last_error)
+    assert all(said in e and secret not in e for e in errors), errors
+    store.checkpoint()
+    assert secret.encode() not in _mirror_bytes(store)
 
 
 def test_unknown_repo_says_what_to_check(store: Store, fake: FakeGitHub) -> None:

@@ -10,6 +10,10 @@ from store.rules.branches import MERGED_EXPLORE
 _UNTYPED_BRANCHES = ("issue", "collaboration", "invalid")
 
 
+def _a(word: str) -> str:
+    return f"{'an' if word[:1] in 'aeiou' else 'a'} {word}"
+
+
 @dataclass(frozen=True)
 class BranchFacts:
     """What the rules need to know of one branch of the card."""
@@ -38,12 +42,11 @@ def card_violations(
     found = []
     for b in branches:
         if b.kind not in _UNTYPED_BRANCHES and kind and b.kind != kind:
-            found.append(f"branch {b.name} is a {b.kind} branch but #{number} is {kind}")
-        merged_explore = b.kind == "explore" and b.merged
+            found.append(f"branch {b.name} is {_a(b.kind)} branch but #{number} is {_a(kind)}")
+        merged_explore = b.kind == "explore" and (b.merged or b.violation == MERGED_EXPLORE)
         if merged_explore:
             found.append(f"explore branch {b.name} was merged: DSLP closes explore PRs unmerged")
-        said = merged_explore or b.violation == MERGED_EXPLORE
-        if b.violation and b.violation != "misnamed" and not said:
+        if b.violation and b.violation not in ("misnamed", MERGED_EXPLORE):
             found.append(f"branch {b.name}: {b.violation}")
     if kind == "experiment" and state == "closed":
         if outcome is None and not outcome_tldrs:
