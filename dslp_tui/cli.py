@@ -240,7 +240,8 @@ def cmd_repo_list(args: argparse.Namespace) -> int:
 
 
 def cmd_repo_remove(args: argparse.Namespace) -> int:
-    from store.outbox import PENDING_STATES, list_outbox
+    from store.models import PENDING_STATES
+    from store.read.outbox import list_outbox
     from store.repos import get_repo
 
     store = _open(args)
@@ -265,8 +266,7 @@ def cmd_repo_remove(args: argparse.Namespace) -> int:
 def cmd_labels_apply(args: argparse.Namespace) -> int:
     from dslp_tui.text import safe
     from store.labels_file import LabelFileError, read_labels
-    from sync.auth import api_url, find_token
-    from sync.engine import NO_TOKEN
+    from sync.auth import api_url, find_token, no_token_message
     from sync.github_api import Client
     from sync.labels import apply_labels, default_specs, plan_labels
 
@@ -274,9 +274,6 @@ def cmd_labels_apply(args: argparse.Namespace) -> int:
         specs = read_labels(args.file) if args.file else default_specs()
     except LabelFileError as exc:
         raise CliError(str(exc)) from None
-    token = find_token()
-    if not token:
-        raise CliError(NO_TOKEN, EXIT_FAILED)
     stored = None
     if args.db or not args.api_url:
         try:
@@ -286,7 +283,11 @@ def cmd_labels_apply(args: argparse.Namespace) -> int:
                 stored = get_repo(session, args.repo).api_url
         except Exception:
             stored = None
-    client = Client(api_url(args.api_url, stored), token)
+    url = api_url(args.api_url, stored)
+    token = find_token(url)  # the token of that API's host, never another host's
+    if not token:
+        raise CliError(no_token_message(url), EXIT_FAILED)
+    client = Client(url, token)
     try:
         plan = plan_labels(client, args.repo, specs)
         if not args.dry_run:

@@ -38,7 +38,8 @@ def explain_error(exc: BaseException) -> tuple[str | None, int]:
     if type(exc).__name__ in ("SyncBusy", "NoToken", "CloneError", "GitHubError", "AuthError"):
         return str(exc), EXIT_FAILED
     if isinstance(exc, (StoreError, UnknownRepo, InvalidChange, LookupError)):
-        return str(exc).strip("'\""), EXIT_USAGE
+        # a KeyError's str() is the repr of its key, in quotes; other messages keep theirs
+        return str(exc).strip("'\"") if isinstance(exc, KeyError) else str(exc), EXIT_USAGE
     import sqlite3
 
     from sqlalchemy.exc import DatabaseError

@@ -340,7 +340,8 @@ def cmd_model(args: argparse.Namespace) -> int:
 
 
 def cmd_outbox(args: argparse.Namespace) -> int:
-    from store.outbox import list_outbox, retry_conflicts
+    from store.outbox import retry_conflicts
+    from store.read.outbox import list_outbox
 
     store = _open(args)
     if args.history is not None:

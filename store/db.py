@@ -7,6 +7,7 @@ portable SQL, so `DSLP_DB` may name another database URL (sync itself needs a SQ
 
 from __future__ import annotations
 
+import hashlib
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -19,7 +20,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 from sqlmodel import Session
 
-from store.errors import StoreError
+from store.errors import LockBusy, StoreError
 
 APP_NAME = "dslp-tui"
 WAL_SIZE_LIMIT = 16 * 1024 * 1024
@@ -41,11 +42,24 @@ def demo_db_path() -> Path:
 
 
 def resolve_url(db: str | os.PathLike[str] | None = None) -> str:
-    """`--db` beats `DSLP_DB` beats the default file; a bare path becomes a SQLite URL."""
+    """`--db` beats `DSLP_DB` beats the default file; a bare path becomes a SQLite URL.
+
+    `postgresql://` (and `postgres://`) mean psycopg 3, the one PostgreSQL driver supported.
+    """
     value = str(db) if db is not None else os.environ.get("DSLP_DB") or str(default_db_path())
     if "://" in value:
+        scheme, rest = value.split("://", 1)
+        if scheme in ("postgresql", "postgres"):
+            return f"postgresql+psycopg://{rest}"
         return value
     return f"sqlite:///{Path(value).expanduser().resolve()}"
+
+
+def is_postgres(url: str) -> bool:
+    return make_url(url).get_backend_name() == "postgresql"
+
+
+POSTGRES_EXTRA = "pip install 'dslp-tui[postgres]'"
 
 
 def sqlite_path(url: str) -> Path | None:
@@ -109,6 +123,14 @@ def make_engine(url: str, *, create: bool = True) -> Engine:
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 15})
         event.listen(engine, "connect", _on_sqlite_connect)
         event.listen(engine, "begin", _on_sqlite_begin)
+    elif is_postgres(url):
+        if make_url(url).get_driver_name() != "psycopg":
+            raise StoreError("use a postgresql:// URL (psycopg 3 is the driver dslp supports)")
+        try:
+            import psycopg  # noqa: F401  (the extra's one job; a clear line when it is missing)
+        except ImportError:
+            raise StoreError(f"the PostgreSQL driver is not installed: {POSTGRES_EXTRA}") from None
+        engine = create_engine(url, pool_pre_ping=True, connect_args={"connect_timeout": 10})
     else:
         engine = create_engine(url, pool_pre_ping=True)
     return engine
@@ -138,6 +160,59 @@ class Store:
     def path(self) -> Path | None:
         return sqlite_path(self.url)
 
+    @property
+    def is_server(self) -> bool:
+        """A server database shared by many machines (PostgreSQL), not a file of one laptop."""
+        return is_postgres(self.url)
+
+    @contextmanager
+    def sync_lock(self) -> Iterator[None]:
+        """One sync run at a time on a SQLite mirror: a lock file beside it (released if the
+        process dies). A server mirror locks per repository instead (`repo_lock`)."""
+        path = self.path
+        if path is None:
+            yield
+            return
+        import fcntl
+
+        fd = os.open(path.with_name(path.name + ".sync.lock"), os.O_CREAT | os.O_RDWR, 0o600)
+        try:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                holder = os.pread(fd, 32, 0).decode(errors="replace").strip() or "?"
+                raise LockBusy(
+                    f"another dslp sync is running on this mirror (pid {holder}): "
+                    "wait for it to finish, then run it again"
+                ) from None
+            os.ftruncate(fd, 0)
+            os.pwrite(fd, str(os.getpid()).encode(), 0)
+            yield
+        finally:
+            os.close(fd)
+
+    @contextmanager
+    def repo_lock(self, full_name: str) -> Iterator[bool]:
+        """Whether this process may sync the repository now, across every machine.
+
+        PostgreSQL: a session-level `pg_try_advisory_lock` keyed by the repository, on a
+        connection of its own, so the server releases it if the process dies. SQLite: always
+        (its `sync_lock` already covers the whole mirror).
+        """
+        if not self.is_server:
+            yield True
+            return
+        key = advisory_key("sync", full_name)
+        with self.engine.connect() as conn:
+            got = bool(conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": key}).scalar())
+            conn.commit()
+            try:
+                yield got
+            finally:
+                if got:
+                    conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": key})
+                    conn.commit()
+
     def checkpoint(self) -> None:
         """Fold the WAL into the database and cut it back (after a sync's many writes).
 
@@ -166,7 +241,8 @@ def open_store(db: str | os.PathLike[str] | None = None, *, create: bool = True)
     except (ImportError, ArgumentError) as exc:  # no driver for that URL, or no such dialect
         where = make_url(url).render_as_string(hide_password=True)
         raise StoreError(
-            f"cannot open the mirror at {where}: {_one_line(exc)}: use a SQLite file (--db PATH)"
+            f"cannot open the mirror at {where}: {_one_line(exc)}: use a SQLite file (--db PATH) "
+            "or a postgresql:// URL"
         ) from exc
     try:
         with _migration_lock(engine, sqlite_path(url)):
@@ -193,14 +269,25 @@ def _migration_lock(engine: Engine, path: Path | None) -> Iterator[None]:
     locked" at once, whatever the busy timeout. An exclusive lock file beside the mirror makes
     the second wait, then find the schema at head. A mirror already at head skips the lock.
     """
-    if path is None:
-        yield
-        return
     from store.derived import rules_current
     from store.migrate import HEAD_REVISION, current_revision
 
+    if path is None and not is_postgres(str(engine.url)):
+        yield
+        return
     if current_revision(engine) == HEAD_REVISION and rules_current(engine):
         yield
+        return
+    if path is None:  # PostgreSQL: an advisory lock, waited for, held on its own connection
+        key = advisory_key("migrate", "")
+        with engine.connect() as conn:
+            conn.execute(text("SELECT pg_advisory_lock(:k)"), {"k": key})
+            conn.commit()
+            try:
+                yield
+            finally:
+                conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": key})
+                conn.commit()
         return
     try:
         import fcntl
@@ -213,6 +300,12 @@ def _migration_lock(engine: Engine, path: Path | None) -> Iterator[None]:
         yield
     finally:
         os.close(fd)  # closing the descriptor releases the lock
+
+
+def advisory_key(purpose: str, name: str) -> int:
+    """A stable signed 64-bit key for PostgreSQL's advisory locks (repo names without case)."""
+    digest = hashlib.blake2b(f"dslp:{purpose}:{name.lower()}".encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big", signed=True)
 
 
 def _one_line(exc: BaseException) -> str:

@@ -5,3 +5,7 @@ from __future__ import annotations
 
 class StoreError(Exception):
     """A problem with the mirror the user can act on; its message is one line saying what to do."""
+
+
+class LockBusy(StoreError):
+    """Another process holds the lock this one needs; the message says who and what to do."""

@@ -10,8 +10,6 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -328,45 +326,6 @@ def _match_item(session: Session, repo_id: int, number: int, wanted: str) -> Che
     raise InvalidChange(f"{len(matches)} checklist items match {wanted!r}: give more of the text")
 
 
-@dataclass(frozen=True)
-class OutboxView:
-    id: str
-    repo: str
-    kind: str
-    issue_number: int | None
-    state: str
-    attempts: int
-    last_error: str | None
-    created_at: datetime
-    sent_at: datetime | None
-    payload: dict[str, Any]
-
-
-def list_outbox(session: Session, *, states: Sequence[str] | None = None) -> list[OutboxView]:
-    query = (
-        select(OutboxEntry, col(Repository.full_name))
-        .join(Repository, col(Repository.id) == col(OutboxEntry.repo_id))
-        .order_by(col(OutboxEntry.created_at))
-    )
-    if states:
-        query = query.where(col(OutboxEntry.state).in_(list(states)))
-    return [
-        OutboxView(
-            id=e.id,
-            repo=name,
-            kind=e.kind,
-            issue_number=e.issue_number,
-            state=e.state,
-            attempts=e.attempts,
-            last_error=e.last_error,
-            created_at=e.created_at,
-            sent_at=e.sent_at,
-            payload=dict(e.payload),
-        )
-        for e, name in session.execute(query).all()
-    ]
-
-
 def entries_to_push(session: Session, repo_id: int) -> list[OutboxEntry]:
     """Pending and in-flight entries of a repo, oldest first (the order they were entered)."""
     return list(
@@ -379,6 +338,27 @@ def entries_to_push(session: Session, repo_id: int) -> list[OutboxEntry]:
             .order_by(col(OutboxEntry.created_at), col(OutboxEntry.id))
         ).scalars()
     )
+
+
+def claim_entry(
+    session: Session, entry_id: str, *, in_flight: bool
+) -> tuple[str, int | None] | None:
+    """Take an entry for this push: its state and remote id as they were, or None to skip it.
+
+    `FOR UPDATE SKIP LOCKED` on PostgreSQL (SQLite's BEGIN IMMEDIATE serializes writers
+    anyway): an entry another process is claiming right now, or one that left the queue since
+    it was listed, is skipped. With `in_flight`, it is marked in flight in the same transaction,
+    committed by the caller before the write.
+    """
+    row = session.execute(
+        select(OutboxEntry).where(col(OutboxEntry.id) == entry_id).with_for_update(skip_locked=True)
+    ).scalar_one_or_none()
+    if row is None or row.state not in PENDING_STATES:
+        return None
+    before = (row.state, row.remote_id)
+    if in_flight and row.remote_id is None:
+        mark_entry(session, entry_id, "in_flight")
+    return before
 
 
 def mark_entry(

@@ -10,7 +10,7 @@ for among the issue's comments before anything is re-sent. Label and body edits 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 from urllib.parse import quote
 
@@ -22,7 +22,7 @@ from store.db import Store
 from store.issue_body import add_task, set_task
 from store.markers import render_comment
 from store.models import Issue, OutboxEntry, Repository
-from store.outbox import entries_to_push, mark_entry
+from store.outbox import claim_entry, entries_to_push, mark_entry
 from store.rules import make_marker, outcome_of_label
 from sync.auth import redact
 from sync.events import EventSink, Progress
@@ -73,9 +73,14 @@ def push_outbox(
         ]
     pusher = _Pusher(client, store, repo)
     sent = conflicts = 0
-    for done, entry in enumerate(entries, start=1):
+    for done, listed in enumerate(entries, start=1):
         if cancelled():
             raise Cancelled()
+        with store.session(write=True) as s:  # committed before any write to GitHub
+            claimed = claim_entry(s, listed.id, in_flight=listed.kind in COMMENT_KINDS)
+        if claimed is None:  # sent or claimed by another sync since it was listed
+            continue
+        entry = replace(listed, state=claimed[0], remote_id=claimed[1])
         try:
             pusher.push(entry)
         except Conflict as exc:
@@ -144,7 +149,6 @@ class _Pusher:
             if found is not None:
                 self._remember(entry.id, found)
                 return
-        _mark(self.store, entry.id, "in_flight")
         body = render_comment(entry.kind, entry.id, entry.payload)
         try:
             resp = self.client.write(

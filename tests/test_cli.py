@@ -200,12 +200,28 @@ def test_a_busy_mirror_says_try_again_not_start_over(
     assert "database is locked: another dslp is writing to it: try again in a moment" in err
 
 
-@pytest.mark.parametrize("url", ["postgresql://u@127.0.0.1:1/x", "nosuchdb://x"])
-def test_a_database_url_without_a_driver_is_one_line(
-    url: str, capsys: pytest.CaptureFixture[str]
+def test_an_unknown_database_url_is_one_line(capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(capsys, "status", "--db", "nosuchdb://x")
+    assert code == 2 and err.count("\n") == 1
+    assert "use a SQLite file (--db PATH) or a postgresql:// URL" in err
+
+
+def test_a_postgres_server_that_is_not_there_is_one_line(
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
-    code, _, err = run(capsys, "status", "--db", url)
-    assert code == 2 and err.count("\n") == 1 and "use a SQLite file (--db PATH)" in err
+    code, _, err = run(capsys, "status", "--db", "postgresql://u@127.0.0.1:1/x")
+    assert code == 2 and err.count("\n") == 1
+    assert "cannot open the mirror at postgresql+psycopg://u@127.0.0.1:1/x" in err
+    assert "Connection refused" in err
+
+
+def test_postgres_without_its_driver_names_the_extra(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(sys.modules, "psycopg", None)  # as if the extra were not installed
+    code, _, err = run(capsys, "status", "--db", "postgresql://u@127.0.0.1:1/x")
+    assert code == 2 and err.count("\n") == 1
+    assert "pip install 'dslp-tui[postgres]'" in err
 
 
 def test_removing_a_repo_counts_conflicts_as_unpushed_work(

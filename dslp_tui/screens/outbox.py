@@ -84,7 +84,7 @@ class OutboxScreen(DslpScreen):
         super().on_mount()
 
     async def load(self) -> None:
-        from store.outbox import list_outbox
+        from store.read.outbox import list_outbox
 
         self.entries = await self.dslp.read(lambda s: list_outbox(s, states=SHOWN_STATES))
         self.show()
