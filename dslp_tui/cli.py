@@ -57,6 +57,20 @@ def _seconds(value: str) -> float:
     return seconds
 
 
+_UNITS = {"": 1, "s": 1, "m": 60, "h": 3600}
+
+
+def _interval(value: str) -> float:
+    """`--watch`: 900, 90s, 15m or 1h; at least a minute (GitHub's quota is hourly)."""
+    text = value.strip().lower()
+    number, unit = text.rstrip("smh"), text[len(text.rstrip("smh")) :]
+    if not number.isdigit() or unit not in _UNITS or int(number) * _UNITS[unit] < 60:
+        raise argparse.ArgumentTypeError(
+            f"{value!r} is not an interval of a minute or more, e.g. 15m, 1h or 900"
+        )
+    return float(int(number) * _UNITS[unit])
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = OneLineParser(
         prog="dslp",
@@ -136,6 +150,12 @@ def build_parser() -> argparse.ArgumentParser:
         type=_seconds,
         default=900.0,
         help="longest rate-limit wait before stopping cleanly (default 900)",
+    )
+    p.add_argument(
+        "--watch",
+        metavar="INTERVAL",
+        type=_interval,
+        help="sync again every INTERVAL (15m, 1h, 900) until stopped: a team server's schedule",
     )
     _add_db(p)
     p.set_defaults(func=cmd_sync)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import time
 from typing import Any
 
 from store.db import Store
@@ -27,6 +28,8 @@ def _line(event: SyncEvent) -> str | None:
     if isinstance(event, Waiting):
         return f"{event.repo}: waiting {event.seconds:.0f} s ({event.reason})"
     if isinstance(event, RepoDone):
+        if event.skipped:
+            return f"{event.repo}: skipped ({event.skipped})"
         if event.ok:
             return f"{event.repo}: ok ({event.new} new, {event.updated} updated)"
         return f"{event.repo}: FAILED: {event.error}"
@@ -36,6 +39,23 @@ def _line(event: SyncEvent) -> str | None:
 
 
 def run_sync_cli(store: Store, repos: list[str] | None, args: argparse.Namespace) -> int:
+    """One sync, or with `--watch` one every interval until interrupted (ctrl+c, SIGTERM)."""
+    interval = getattr(args, "watch", None)
+    if not interval:
+        return _sync_once(store, repos, args)
+    try:
+        while True:
+            started = time.monotonic()
+            _sync_once(store, repos, args)
+            wait = max(0.0, interval - (time.monotonic() - started))
+            print(f"next sync in {wait / 60:.0f} min (ctrl+c stops)", flush=True)
+            time.sleep(wait)
+    except KeyboardInterrupt:
+        print("stopped watching", flush=True)
+        return 0
+
+
+def _sync_once(store: Store, repos: list[str] | None, args: argparse.Namespace) -> int:
     from sync.engine import sync_repos
 
     kwargs: dict[str, Any] = {"api_url": args.api_url, "full": args.full, "max_wait": args.max_wait}
@@ -52,6 +72,9 @@ def run_sync_cli(store: Store, repos: list[str] | None, args: argparse.Namespace
     failed = [r for r in report.repos if not r.ok]
     for r in failed:
         print(f"dslp: {r.repo}: {r.error}", file=sys.stderr)
+    for r in report.repos:
+        if r.skipped:
+            print(f"dslp: {r.skipped}: skipped", file=sys.stderr)
     print(_summary(report))
     return 1 if failed else 0
 

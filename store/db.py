@@ -171,6 +171,10 @@ class Store:
         process dies). A server mirror locks per repository instead (`repo_lock`)."""
         path = self.path
         if path is None:
+            if not self.is_server:  # an in-memory SQLite has no file to lock, nor anyone to share
+                raise LockBusy(
+                    "dslp sync needs a mirror file (--db FILE) or a postgresql:// server"
+                )
             yield
             return
         import fcntl

@@ -7,7 +7,6 @@ app never interleave; the second one says so at once instead of waiting on SQLit
 from __future__ import annotations
 
 import contextlib
-import os
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -17,6 +16,7 @@ from sqlalchemy import select
 from sqlmodel import col
 
 from store.db import Store
+from store.errors import LockBusy
 from store.mirror import replace_branches
 from store.models import Issue, Repository, utcnow
 from store.repos import get_repo, list_repos
@@ -89,33 +89,12 @@ def _targets(repos: list[Repository], api_url: str | None, given: Secret | None)
 
 @contextlib.contextmanager
 def sync_lock(store: Store) -> Iterator[None]:
-    path = store.path
-    if path is None:
-        # Two syncs on a server database could each send the same pending change: the lock
-        # below is a file beside a SQLite mirror, and nothing stands in for it there yet.
-        raise SyncBusy(
-            "dslp sync needs a SQLite mirror (--db FILE): on a server database two syncs "
-            "could send the same change twice"
-        )
-
-    import fcntl
-
-    lock_path = path.with_name(path.name + ".sync.lock")
-    fd = os.open(lock_path, os.O_CREAT | os.O_RDWR, 0o600)
+    """The mirror's run lock (SQLite: a lock file; a server mirror locks per repository)."""
     try:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            holder = os.pread(fd, 32, 0).decode(errors="replace").strip() or "?"
-            raise SyncBusy(
-                f"another dslp sync is running on this mirror (pid {holder}): "
-                "wait for it to finish, then run it again"
-            ) from None
-        os.ftruncate(fd, 0)
-        os.pwrite(fd, str(os.getpid()).encode(), 0)
-        yield
-    finally:
-        os.close(fd)
+        with store.sync_lock():
+            yield
+    except LockBusy as exc:
+        raise SyncBusy(str(exc)) from None
 
 
 def sync_repos(
@@ -148,7 +127,15 @@ def sync_repos(
             for target in targets:
                 if cancelled():
                     break
-                done = _sync_one(store, target, full, max_wait, emit, cancelled, sleep)
+                with store.repo_lock(target.repo.full_name) as mine:
+                    if mine:
+                        done = _sync_one(store, target, full, max_wait, emit, cancelled, sleep)
+                    else:  # another machine's sync has it: its work is being done, not failed
+                        done = RepoDone(
+                            target.repo.full_name,
+                            ok=True,
+                            skipped=f"{target.repo.full_name} is being synced by another process",
+                        )
                 report.repos.append(done)
                 emit(done)
         finally:

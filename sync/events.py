@@ -36,6 +36,7 @@ class RepoDone:
     not_modified: int = 0
     pushed: int = 0
     conflicts: int = 0
+    skipped: str | None = None  # why this run left the repo alone (another sync holds it)
 
 
 @dataclass

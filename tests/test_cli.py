@@ -246,7 +246,7 @@ def test_sync_refuses_a_mirror_without_its_lock_file(tmp_path: Path) -> None:
     from sync.engine import SyncBusy, sync_lock
 
     store = OpenStore(engine=create_engine("sqlite://"), url="sqlite://")  # no file to lock
-    with pytest.raises(SyncBusy, match="needs a SQLite mirror"), sync_lock(store):
+    with pytest.raises(SyncBusy, match="needs a mirror file"), sync_lock(store):
         pass
 
 
