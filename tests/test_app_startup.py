@@ -11,7 +11,7 @@ from textual.widgets import DataTable
 from dslp_tui import gc_pause
 from dslp_tui.app import DslpApp
 from store.db import Store
-from tests.test_app_flows import SIZE, settle
+from tests.app_helpers import SIZE, settle
 
 
 @pytest.fixture

@@ -24,8 +24,8 @@ from store.models import OutboxEntry
 from store.rules import make_marker
 from sync.engine import sync_repos
 from sync.events import Progress, RepoDone, SyncEvent, SyncReport, Waiting
+from tests.app_helpers import SIZE, rendered, settle, static_text
 from tests.fakegithub import FakeGitHub
-from tests.test_app_flows import SIZE, rendered, settle, static_text
 
 
 def fake_engine(

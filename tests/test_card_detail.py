@@ -10,7 +10,7 @@ from dslp_tui.demo import CHURN
 from store.db import Store
 from store.mirror import ensure_repo, replace_branches, upsert_issues
 from store.read.card import card_detail
-from tests.test_app_flows import SIZE, app_for, settle, static_text
+from tests.app_helpers import SIZE, app_for, settle, static_text
 
 
 def _issue(number: int, labels: list[str], body: str = "", state: str = "open") -> dict[str, Any]:

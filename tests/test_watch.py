@@ -56,4 +56,5 @@ def test_watch_intervals_under_a_minute_or_malformed_are_one_line(
     with pytest.raises(SystemExit) as stop:
         main(["sync", "--watch", value, "--db", str(tmp_path / "m.db")])
     err = capsys.readouterr().err
-    assert stop.value.code == 2 and err.count("\n") == 1 and "an interval of a minute or more" in err
+    assert stop.value.code == 2 and err.count("\n") == 1
+    assert "an interval of a minute or more" in err
