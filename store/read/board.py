@@ -7,12 +7,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlmodel import Session, col
 
 from store.models import Branch, Issue, Repository
 from store.read.common import pending_numbers, pending_outcomes
-from store.read.gates import GateStatus, gate_statuses, latest_signoffs
+from store.read.gates import GateStatus, gate_statuses, latest_signoffs, phase_counts
 from store.repos import get_repo
 from store.rules import PHASES
 
@@ -125,21 +125,8 @@ def board(session: Session, full_name: str, *, include_closed: bool = True) -> B
         else:
             columns[phase].append(card)
             counts[phase] += 1
-    if not include_closed:
-        counts = Counter(
-            dict(
-                session.execute(
-                    select(col(Issue.phase), func.count())
-                    .where(
-                        col(Issue.repo_id) == repo.id,
-                        col(Issue.is_pull_request).is_(False),
-                        col(Issue.phase).is_not(None),
-                        col(Issue.gone).is_(None),
-                    )
-                    .group_by(col(Issue.phase))
-                ).all()
-            )
-        )
+    if not include_closed:  # the gates count the closed cards too
+        counts = Counter(phase_counts(session, repo.id))
     latest = latest_signoffs(session, [repo.id]).get(repo.id, {})
     gates = gate_statuses(counts, latest, repo.approvers)
     return Board(repo=repo.full_name, columns=columns, unclassified=unclassified, gates=gates)

@@ -42,6 +42,23 @@ class LatestSignOff:
     count: int  # sign-offs of this gate in all, counting or not
 
 
+def phase_counts(session: Session, repo_id: int) -> dict[str, int]:
+    """Cards per phase, closed ones too (a gate is owed while its phase has any): one query."""
+    return {
+        phase: n
+        for phase, n in session.execute(
+            select(col(Issue.phase), func.count())
+            .where(
+                col(Issue.repo_id) == repo_id,
+                col(Issue.is_pull_request).is_(False),
+                col(Issue.phase).is_not(None),
+                col(Issue.gone).is_(None),
+            )
+            .group_by(col(Issue.phase))
+        ).all()
+    }
+
+
 def latest_signoffs(session: Session, repo_ids: list[int]) -> dict[int, dict[str, LatestSignOff]]:
     """Repo -> gate -> its latest counting sign-off (and how many there are): one row per gate.
 
@@ -176,21 +193,8 @@ def gates_json(session: Session, full_name: str) -> dict[str, Any]:
     """`dslp gates --json`: every phase's gate, its approvers and all its sign-offs."""
     repo = get_repo(session, full_name)
     assert repo.id is not None
-    cards = {
-        phase: n
-        for phase, n in session.execute(
-            select(col(Issue.phase), func.count())
-            .where(
-                col(Issue.repo_id) == repo.id,
-                col(Issue.is_pull_request).is_(False),
-                col(Issue.phase).is_not(None),
-                col(Issue.gone).is_(None),
-            )
-            .group_by(col(Issue.phase))
-        ).all()
-    }
     latest = latest_signoffs(session, [repo.id]).get(repo.id, {})
-    statuses = gate_statuses(cards, latest, repo.approvers)
+    statuses = gate_statuses(phase_counts(session, repo.id), latest, repo.approvers)
     history = signoff_history(session, full_name)
     return {
         "repo": repo.full_name,
