@@ -89,15 +89,19 @@ def upsert(
 
 
 def ensure_repo(session: Session, full_name: str, **fields: Any) -> Repository:
-    """The tracked repo of that name in any case, or a new one."""
+    """The tracked repo of that name in any case, or a new one.
+
+    The new row goes in with ON CONFLICT DO NOTHING: two first adds of one name at once (on
+    PostgreSQL both read "not there" before either commits) end with one row, not an error.
+    """
     found = find_repo(session, full_name)
     if found is None:
-        found = Repository(full_name=full_name, **fields)
-        session.add(found)
-        session.flush()
-    else:
-        for key, value in fields.items():
-            setattr(found, key, value)
+        new = Repository(full_name=full_name, **fields).model_dump(exclude={"id"})
+        upsert(session, Repository, [new], ["full_name"], update_cols=[])
+        found = find_repo(session, full_name)
+        assert found is not None
+    for key, value in fields.items():
+        setattr(found, key, value)
     return found
 
 
