@@ -140,19 +140,36 @@ def apply_command_comments(
     session.flush()
 
 
-def watched_comments(session: Session, repo_id: int) -> list[int]:
-    """Comments whose sign-offs are live: the sync asks GitHub whether each still exists."""
+def watched_comments(session: Session, repo_id: int, *, every: bool = False) -> list[int]:
+    """Comments whose sign-offs the sync asks GitHub about (does each still exist?).
+
+    By default those a deletion could change a gate with: per gate, the latest counting
+    sign-off and any after it (at most a few requests a sync, 304s when nothing changed).
+    `every` (a `--full` sync) asks about all of them, so an old deleted one shows withdrawn too.
+    """
+    rows = session.execute(
+        select(
+            col(SignOff.gate),
+            col(SignOff.comment_github_id),
+            col(SignOff.created_at),
+            col(SignOff.counts),
+        ).where(
+            col(SignOff.repo_id) == repo_id,
+            col(SignOff.comment_github_id).is_not(None),
+            col(SignOff.withdrawn).is_(False),
+        )
+    ).all()
+    if every:
+        return sorted({gid for _g, gid, _at, _c in rows if gid is not None})
+    latest: dict[str, Any] = {}
+    for gate, _gid, at, counts in rows:
+        if counts and (gate not in latest or at > latest[gate]):
+            latest[gate] = at
     return sorted(
         {
             gid
-            for gid in session.execute(
-                select(col(SignOff.comment_github_id)).where(
-                    col(SignOff.repo_id) == repo_id,
-                    col(SignOff.comment_github_id).is_not(None),
-                    col(SignOff.withdrawn).is_(False),
-                )
-            ).scalars()
-            if gid is not None
+            for gate, gid, at, _c in rows
+            if gid is not None and (gate not in latest or at >= latest[gate])
         }
     )
 

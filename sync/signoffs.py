@@ -85,7 +85,7 @@ def pull_approvers(p: RepoPuller) -> None:
 def check_withdrawn(p: RepoPuller) -> None:
     """Ask after each comment that holds a live sign-off; a deleted one withdraws it."""
     with p.store.session() as s:
-        ids = watched_comments(s, p.repo_id)
+        ids = watched_comments(s, p.repo_id, every=p.full)
         etags = {gid: get_cursor(s, p.repo_id, f"comment:{gid}") for gid in ids}
     gone: list[int] = []
     seen: dict[int, str | None] = {}

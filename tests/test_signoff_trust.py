@@ -210,3 +210,21 @@ def test_outcomes_and_model_statuses_are_by_their_poster(store: Store, team: Fak
     )
     assert (outcomes["it works"].author, outcomes["it works"].github_login) == ("omar-eng", "bo")
     assert (model.author, model.github_login) == ("Omar (claimed)", "bo")
+
+
+def test_a_sync_asks_only_about_comments_that_can_move_a_gate(
+    store: Store, team: FakeGitHub
+) -> None:
+    old = team.add_comment(REPO, 2, "/dslp approve deploy", user="omar-eng")
+    new = team.add_comment(REPO, 2, "/dslp request-changes deploy", user="omar-eng")
+    sync(store, team)
+    team.delete_comment(REPO, old["id"])  # older than the gate's decision: cannot move it
+    team.reset_log()
+    sync(store, team)
+    asked = [r.path for r in team.requests if "/issues/comments/" in r.path]
+    assert asked == [f"/repos/{REPO}/issues/comments/{new['id']}"]
+    assert [s["withdrawn"] for s in deploy(store)["signoffs"]] == [False, False]
+    report = sync_repos(store, token="lead-token", full=True, sleep=lambda _s: None)
+    assert all(r.ok for r in report.repos)
+    assert [s["withdrawn"] for s in deploy(store)["signoffs"]] == [True, False]
+    assert deploy(store)["decision"] == "changes-requested"
