@@ -47,8 +47,11 @@ def explain_error(exc: BaseException) -> tuple[str | None, int]:
     if isinstance(exc, (DatabaseError, sqlite3.DatabaseError)):
         cause = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
         lowered = cause.lower()
+        server = type(exc).__module__.startswith("sqlalchemy") and _on_server(exc)
         if "locked" in lowered or "busy" in lowered:
             advice = "another dslp is writing to it: try again in a moment"
+        elif server:  # PostgreSQL: a lost connection or a refused statement, no file to keep
+            advice = "nothing was lost: check the server (and its disk), then try again"
         elif "is full" in lowered or "i/o error" in lowered:  # not "disk image is malformed"
             advice = "nothing was changed: free some disk space and try again"
         else:  # damaged: the offline changes in it are still worth keeping
@@ -57,3 +60,9 @@ def explain_error(exc: BaseException) -> tuple[str | None, int]:
     if isinstance(exc, OSError):
         return f"{exc.strerror or exc}: {exc.filename or ''}".rstrip(": "), EXIT_USAGE
     return None, EXIT_FAILED
+
+
+def _on_server(exc: BaseException) -> bool:
+    """Whether a SQLAlchemy error came from a server database (its driver is not sqlite3)."""
+    orig = getattr(exc, "orig", None)
+    return orig is not None and not type(orig).__module__.startswith("sqlite3")

@@ -243,7 +243,7 @@ def open_store(db: str | os.PathLike[str] | None = None, *, create: bool = True)
     try:
         engine = make_engine(url, create=create)
     except (ImportError, ArgumentError) as exc:  # no driver for that URL, or no such dialect
-        where = make_url(url).render_as_string(hide_password=True)
+        where = shown_url(url)
         raise StoreError(
             f"cannot open the mirror at {where}: {_one_line(exc)}: use a SQLite file (--db PATH) "
             "or a postgresql:// URL"
@@ -258,7 +258,7 @@ def open_store(db: str | os.PathLike[str] | None = None, *, create: bool = True)
     except Exception as exc:  # a file that is not a database, a broken schema...
         engine.dispose()
         path = sqlite_path(url)
-        shown = str(path) if path else make_url(url).render_as_string(hide_password=True)
+        shown = str(path) if path else shown_url(url)
         raise StoreError(f"cannot open the mirror at {shown}: {_one_line(exc)}") from exc
     return Store(engine=engine, url=url)
 
@@ -312,11 +312,21 @@ def advisory_key(purpose: str, name: str) -> int:
     return int.from_bytes(digest, "big", signed=True)
 
 
+def shown_url(url: str) -> str:
+    """A URL as the user wrote it: no password, and `postgresql://` for psycopg's."""
+    return make_url(url).render_as_string(hide_password=True).replace(
+        "postgresql+psycopg://", "postgresql://", 1
+    )
+
+
 def _one_line(exc: BaseException) -> str:
     msg = str(getattr(exc, "orig", None) or exc).strip().splitlines()
     return msg[0] if msg else type(exc).__name__
 
 
 def integrity_ok(store: Store) -> bool:
+    """SQLite's own check of a mirror file; a server checks its storage itself (always True)."""
+    if store.path is None:
+        return True
     with store.engine.connect() as conn:
         return conn.execute(text("PRAGMA integrity_check")).scalar() == "ok"

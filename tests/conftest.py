@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import os
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
 from store.db import Store, open_store
 from tests.fakegithub import FakeGitHub
+from tests.pg import BACKENDS, HOW_TO_START, PgServer, admin_url, server_problem
 
 
 @pytest.fixture(autouse=True)
@@ -28,10 +30,77 @@ def isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> Iterator[Store]:
+def sqlite_store(tmp_path: Path) -> Iterator[Store]:
     s = open_store(tmp_path / "mirror.db")
     yield s
     s.dispose()
+
+
+@pytest.fixture
+def store(sqlite_store: Store) -> Store:
+    return sqlite_store
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[PgServer]:
+    """The session's PostgreSQL databases; skips without a server (fails in CI)."""
+    url = admin_url()
+    problem = server_problem(url)
+    if problem is not None:
+        from sqlalchemy.engine import make_url
+
+        line = HOW_TO_START.format(
+            url=make_url(url).render_as_string(hide_password=True), why=problem
+        )
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(line, pytrace=False)
+        pytest.skip(line)
+    server = PgServer(url)
+    try:
+        server.start()
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def pg_database(pg_server: PgServer) -> Iterator[Callable[..., str]]:
+    """`pg_database()`: the URL of a new database at schema head (`empty=True`: no schema),
+    each dropped after the test, the connections of killed processes terminated first."""
+    made: list[str] = []
+
+    def new(*, empty: bool = False) -> str:
+        made.append(pg_server.new_database(empty=empty))
+        return made[-1]
+
+    yield new
+    for url in made:
+        pg_server.drop_url(url)
+
+
+@pytest.fixture
+def pg_url(pg_database: Callable[..., str]) -> str:
+    """A database of its own at schema head."""
+    return pg_database()
+
+
+@pytest.fixture
+def pg_empty_url(pg_database: Callable[..., str]) -> str:
+    """An empty database of its own (no schema yet), for the migration tests."""
+    return pg_database(empty=True)
+
+
+@pytest.fixture
+def pg_store(pg_url: str) -> Iterator[Store]:
+    s = open_store(pg_url)
+    yield s
+    s.dispose()
+
+
+@pytest.fixture(params=BACKENDS)
+def either_store(request: pytest.FixtureRequest) -> Store:
+    """The mirror on SQLite, then on PostgreSQL (marked `postgres`)."""
+    return request.getfixturevalue(f"{request.param}_store")
 
 
 @pytest.fixture

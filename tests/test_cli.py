@@ -211,7 +211,7 @@ def test_a_postgres_server_that_is_not_there_is_one_line(
 ) -> None:
     code, _, err = run(capsys, "status", "--db", "postgresql://u@127.0.0.1:1/x")
     assert code == 2 and err.count("\n") == 1
-    assert "cannot open the mirror at postgresql+psycopg://u@127.0.0.1:1/x" in err
+    assert "cannot open the mirror at postgresql://u@127.0.0.1:1/x" in err
     assert "Connection refused" in err
 
 
@@ -270,3 +270,18 @@ def test_a_reader_that_stops_early_gets_no_error(store: Store, tmp_path: Path) -
     proc.stdout.close()
     err = proc.stderr.read().decode()
     assert proc.wait() == 0 and err == "", err
+
+
+def test_a_server_database_error_keeps_no_file_advice() -> None:
+    import psycopg
+    from sqlalchemy.exc import OperationalError
+
+    from dslp_tui.errors import explain_error
+
+    lost = OperationalError(
+        "SELECT 1", {}, psycopg.OperationalError("server closed the connection")
+    )
+    message, code = explain_error(lost)
+    assert code == 1 and message is not None
+    assert message.endswith("nothing was lost: check the server (and its disk), then try again")
+    assert "copy of the file" not in message

@@ -1,5 +1,6 @@
 """Exactly-once under SIGKILL: the real `dslp sync` process is killed right after each write
-GitHub applied, in turn, and re-run; every entry lands once and ends sent."""
+GitHub applied, in turn, and re-run; every entry lands once and ends sent. On a SQLite mirror
+and on a PostgreSQL one (where the killed process's transaction and locks die with it)."""
 
 from __future__ import annotations
 
@@ -9,22 +10,37 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from sqlalchemy import select
 
+from store.db import open_store
+from store.mirror import ensure_repo
 from store.models import OutboxEntry
 from store.outbox import record_model_status, record_outcome, record_signoff
 from store.repos import get_repo
 from store.rules import make_marker
 from tests.fakegithub import FakeGitHub, Fault, RequestRecord
-from tests.test_push import REPO, TOKEN, mirror, world
+from tests.pg import BACKENDS, end_other_connections
+from tests.test_push import REPO, TOKEN, sync, world
 
 WRITES = r"/(comments|labels)(/[^/]+)?$"
 
 
-def test_sigkill_after_each_write_never_duplicates(tmp_path: Path, fake: FakeGitHub) -> None:
+@pytest.fixture(params=BACKENDS)
+def mirror_db(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """Where the mirror is: a SQLite file, then a PostgreSQL database."""
+    if request.param == "pg":
+        return str(request.getfixturevalue("pg_url"))
+    return str(tmp_path / "ana.db")
+
+
+def test_sigkill_after_each_write_never_duplicates(mirror_db: str, fake: FakeGitHub) -> None:
     world(fake)
     fake.add_issue(REPO, "Second experiment", labels=["Experiment", "on hold"])  # 4
-    store = mirror(tmp_path, fake, "ana")
+    store = open_store(mirror_db)
+    with store.session(write=True) as s:
+        ensure_repo(s, REPO, api_url=fake.base_url)
+    assert sync(store).ok
     with store.session(write=True) as s:
         repo = get_repo(s, REPO)
         ids = [
@@ -34,7 +50,7 @@ def test_sigkill_after_each_write_never_duplicates(tmp_path: Path, fake: FakeGit
             record_model_status(s, repo, 3, status="staging", version="0.1.0").id,
         ]
         kinds = ["outcome", "outcome", "signoff", "model"]
-    db = str(store.path)
+    db = mirror_db
     store.dispose()
     env = {**os.environ, "GITHUB_TOKEN": TOKEN}
     cmd = [sys.executable, "-m", "dslp_tui.cli", "sync", "--db", db]
@@ -52,6 +68,8 @@ def test_sigkill_after_each_write_never_duplicates(tmp_path: Path, fake: FakeGit
         proc.communicate(timeout=120)
         if proc.returncode == -signal.SIGKILL:
             kills += 1
+            if "://" in db:  # PostgreSQL: the dead client's session (and its locks) gone first
+                end_other_connections(db)
             continue
         assert proc.returncode == 0
         break
@@ -67,8 +85,6 @@ def test_sigkill_after_each_write_never_duplicates(tmp_path: Path, fake: FakeGit
         assert total == 1, (kind, entry_id)
     labels = {n: {lab["name"] for lab in fake.issue(REPO, n)["labels"]} for n in (2, 4)}
     assert labels == {2: {"Experiment", "succeeded"}, 4: {"Experiment", "failed"}}
-    from store.db import open_store
-
     store = open_store(db)
     with store.session() as s:
         assert {e.state for e in s.execute(select(OutboxEntry)).scalars()} == {"sent"}

@@ -15,6 +15,12 @@ from store.mirror import ensure_repo, upsert_issues, upsert_labels
 from store.models import Issue, IssueLabel, Label, Repository
 
 
+@pytest.fixture
+def store(either_store: Store) -> Store:
+    """Every test here that takes `store` runs on SQLite and on PostgreSQL."""
+    return either_store
+
+
 def _item(number: int, labels: list[str], **extra: object) -> dict[str, object]:
     item: dict[str, object] = {
         "id": 1000 + number,
@@ -130,7 +136,8 @@ def test_overlapping_writers_queue_instead_of_failing(store: Store) -> None:
     Each reads (is the repo there?) then writes (add it). The second writer starts while the
     first holds its write open: it must wait for the commit, then find the row the first
     added. A transaction that begins deferred reads first, and cannot upgrade to a writer
-    once the first commits ("database is locked"), or adds a second row.
+    once the first commits ("database is locked"), or adds a second row. On PostgreSQL the
+    second reads before the first commits, so its INSERT must not fail on the unique name.
     """
     import re
     import threading
@@ -188,7 +195,8 @@ def test_db_env_var_and_flag_choose_the_file(
     assert resolve_url(tmp_path / "flag.db").endswith("flag.db")
     monkeypatch.delenv("DSLP_DB")
     assert resolve_url(None).endswith(os.path.join("data", "mirror.db"))
-    assert resolve_url("postgresql://u@h/db") == "postgresql://u@h/db"
+    assert resolve_url("postgresql://u@h/db") == "postgresql+psycopg://u@h/db"  # psycopg 3
+    assert resolve_url("postgres://u@h/db") == "postgresql+psycopg://u@h/db"
 
 
 def test_a_new_mirror_and_its_new_folders_are_private_whatever_the_umask(tmp_path: Path) -> None:

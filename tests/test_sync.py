@@ -20,6 +20,12 @@ REPO = "acme/churn"
 TOKEN = "test-token"
 
 
+@pytest.fixture
+def store(either_store: Store) -> Store:
+    """Every test here that takes `store` runs on SQLite and on PostgreSQL."""
+    return either_store
+
+
 class FakeSleep:
     """Records the waits the sync asks for instead of sleeping (no timing in tests)."""
 
@@ -163,7 +169,19 @@ def test_bad_token_is_one_clear_line_without_the_token(store: Store) -> None:
 
 
 def _mirror_bytes(store: Store) -> bytes:
-    assert store.path is not None
+    """Everything the mirror holds: its files (SQLite), or every row of every table as text."""
+    if store.path is None:
+        from sqlalchemy import inspect, text
+
+        with store.engine.connect() as conn:
+            tables = inspect(conn).get_table_names()
+            rows = [
+                str(value)
+                for t in tables
+                for value in conn.execute(text(f'SELECT t::text FROM "{t}" AS t')).scalars()
+            ]
+        assert rows
+        return "\n".join(rows).encode()
     return b"".join(p.read_bytes() for p in store.path.parent.glob(store.path.name + "*"))
 
 
@@ -419,7 +437,9 @@ def test_local_clone_branches_are_scanned_and_judged(
     assert rows["data/999-ghost"].violation == "issue #999 does not exist"
 
 
-def test_second_sync_on_the_same_mirror_says_one_is_running(store: Store) -> None:
+def test_second_sync_on_the_same_mirror_says_one_is_running(sqlite_store: Store) -> None:
+    """SQLite: one sync per mirror file (PostgreSQL locks each repo: tests/test_postgres.py)."""
+    store = sqlite_store
     with (
         sync_lock(store),
         pytest.raises(SyncBusy, match="another dslp sync is running"),
