@@ -217,6 +217,16 @@ class Store:
                     conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": key})
                     conn.commit()
 
+    def refresh_stats(self) -> None:
+        """PostgreSQL: re-read the row counts the planner goes by (a first sync grows the tables
+        from nothing, and stale statistics turn each page's indexed lookups into full scans
+        until autovacuum comes round). SQLite plans by its indexes alone: nothing to do."""
+        if not self.is_server:
+            return
+        with self.engine.connect() as conn:
+            conn.execute(text("ANALYZE issue, issuelabel, phaseevent, comment"))
+            conn.commit()
+
     def checkpoint(self) -> None:
         """Fold the WAL into the database and cut it back (after a sync's many writes).
 

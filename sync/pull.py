@@ -224,6 +224,7 @@ class RepoPuller:
             assert params is not None
             params["since"] = checkpoint
         newest = checkpoint
+        analyzed = 50  # first refresh after 100 items, then each time the walk doubles
         while url:
             self._check()
             resp = self.client.get(url, params)
@@ -233,6 +234,9 @@ class RepoPuller:
                 write(s, items)
                 set_cursor(s, self.repo_id, f"{resource}:walk", etag=None, since=page_newest)
             done += len(items)
+            if done >= analyzed * 2:  # the tables doubled: the planner's counts are stale
+                self.store.refresh_stats()
+                analyzed = done
             self._progress(resource, done)
             if not resp.link("next"):
                 url = None
