@@ -68,14 +68,23 @@ def upsert_comments(session: Session, repo_id: int, comments: Sequence[dict[str,
 
 
 def _command_comments(session: Session, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Comments that hold a `/dslp` command now, or held one before this edit."""
-    had = set(
-        session.execute(
-            select(col(SignOff.comment_github_id)).where(
-                col(SignOff.source) == "comment",
-                col(SignOff.comment_github_id).in_([r["github_id"] for r in rows]),
-            )
-        ).scalars()
+    """Comments that hold a `/dslp` command now, or held one before this edit.
+
+    Only an edited comment (updated after it was created) can have lost a command, so only
+    those are looked up: a page of new comments costs no query.
+    """
+    edited = [r["github_id"] for r in rows if r["updated_at"] != r["created_at"]]
+    had = (
+        set(
+            session.execute(
+                select(col(SignOff.comment_github_id)).where(
+                    col(SignOff.source) == "comment",
+                    col(SignOff.comment_github_id).in_(edited),
+                )
+            ).scalars()
+        )
+        if edited
+        else set()
     )
     return [
         r for r in rows if (r["body"] and "/dslp" in r["body"].lower()) or r["github_id"] in had

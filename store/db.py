@@ -259,9 +259,10 @@ def open_store(db: str | os.PathLike[str] | None = None, *, create: bool = True)
             "or a postgresql:// URL"
         ) from exc
     try:
-        with _migration_lock(engine, sqlite_path(url)):
-            upgrade_to_head(engine)
-            ensure_rules_current(engine)
+        if not _up_to_date(engine):  # the common case costs two reads and takes no lock
+            with _migration_lock(engine, sqlite_path(url)):
+                upgrade_to_head(engine)  # each re-checks inside the lock: a waiter finds it done
+                ensure_rules_current(engine)
     except StoreError:
         engine.dispose()
         raise
@@ -273,6 +274,14 @@ def open_store(db: str | os.PathLike[str] | None = None, *, create: bool = True)
     return Store(engine=engine, url=url)
 
 
+def _up_to_date(engine: Engine) -> bool:
+    """Schema at head and stored columns computed under these rules: nothing to do at open."""
+    from store.derived import rules_current
+    from store.migrate import HEAD_REVISION, current_revision
+
+    return current_revision(engine) == HEAD_REVISION and rules_current(engine)
+
+
 @contextmanager
 def _migration_lock(engine: Engine, path: Path | None) -> Iterator[None]:
     """One process at a time upgrades a SQLite mirror.
@@ -281,15 +290,9 @@ def _migration_lock(engine: Engine, path: Path | None) -> Iterator[None]:
     dslp, or two first runs on a new mirror) would both start the migration in a deferred
     transaction; the second cannot upgrade its read lock and SQLite answers "database is
     locked" at once, whatever the busy timeout. An exclusive lock file beside the mirror makes
-    the second wait, then find the schema at head. A mirror already at head skips the lock.
+    the second wait, then find the schema at head. Taken only when `_up_to_date` says no.
     """
-    from store.derived import rules_current
-    from store.migrate import HEAD_REVISION, current_revision
-
     if path is None and not is_postgres(str(engine.url)):
-        yield
-        return
-    if current_revision(engine) == HEAD_REVISION and rules_current(engine):
         yield
         return
     if path is None:  # PostgreSQL: an advisory lock, waited for, held on its own connection
@@ -324,8 +327,10 @@ def advisory_key(purpose: str, name: str) -> int:
 
 def shown_url(url: str) -> str:
     """A URL as the user wrote it: no password, and `postgresql://` for psycopg's."""
-    return make_url(url).render_as_string(hide_password=True).replace(
-        "postgresql+psycopg://", "postgresql://", 1
+    return (
+        make_url(url)
+        .render_as_string(hide_password=True)
+        .replace("postgresql+psycopg://", "postgresql://", 1)
     )
 
 

@@ -121,12 +121,12 @@ class ReportData:
 
 
 @overload
-def _aware(value: datetime) -> datetime: ...
+def aware(value: datetime) -> datetime: ...
 @overload
-def _aware(value: None) -> None: ...
+def aware(value: None) -> None: ...
 @overload
-def _aware(value: datetime | None) -> datetime | None: ...
-def _aware(value: datetime | None) -> datetime | None:
+def aware(value: datetime | None) -> datetime | None: ...
+def aware(value: datetime | None) -> datetime | None:
     if value is None:
         return None
     return value if value.tzinfo else value.replace(tzinfo=UTC)
@@ -148,7 +148,7 @@ def _data_end(
             select(func.max(col(model.created_at))).where(col(model.repo_id).in_(ids))
         ).scalar_one_or_none()
         if latest is not None:
-            stamps.append(_aware(latest))
+            stamps.append(aware(latest))
     return min(now, max(stamps))
 
 
@@ -171,7 +171,7 @@ def load_report_data(
     `repos` are full names (already validated by the caller); None means every tracked repo.
     The range starts at `since`, or at the first card's creation.
     """
-    now = _aware(now) or utcnow()
+    now = aware(now) or utcnow()
     query = select(
         col(Repository.id), col(Repository.full_name), col(Repository.last_synced_at)
     ).order_by(col(Repository.full_name))
@@ -181,7 +181,7 @@ def load_report_data(
     repo_rows = session.execute(query).all()
     names = {rid: name for rid, name, _ in repo_rows}
     ids = list(names)
-    now = _data_end(session, ids, [_aware(synced) for _, _, synced in repo_rows], now)
+    now = _data_end(session, ids, [aware(synced) for _, _, synced in repo_rows], now)
 
     first_recorded: dict[int, datetime] = dict(
         session.execute(
@@ -202,7 +202,7 @@ def load_report_data(
         .where(col(PhaseEvent.repo_id).in_(ids))
         .order_by(col(PhaseEvent.id))
     ):
-        events[(rid, number)].append((_aware(at) or now, phase, outcome))
+        events[(rid, number)].append((aware(at) or now, phase, outcome))
 
     local_outcomes: dict[tuple[int, int], tuple[str, datetime]] = {}
     for rid, number, status, at in session.execute(
@@ -215,7 +215,7 @@ def load_report_data(
         .where(col(ExperimentOutcome.repo_id).in_(ids))
         .order_by(col(ExperimentOutcome.created_at))
     ):
-        local_outcomes[(rid, number)] = (status, _aware(at) or now)
+        local_outcomes[(rid, number)] = (status, aware(at) or now)
 
     cards: list[CardHistory] = []
     for row in session.execute(
@@ -236,8 +236,8 @@ def load_report_data(
         .order_by(col(Issue.repo_id), col(Issue.number))
     ):
         rid, number, title, kind, phase, state, reason, outcome, created, updated, closed = row
-        created = _aware(created) or _aware(updated) or now
-        updated = _aware(updated) or created
+        created = aware(created) or aware(updated) or now
+        updated = aware(updated) or created
         spans, outcome_at = _spans(events.get((rid, number), []), created, phase, outcome, updated)
         local = local_outcomes.get((rid, number))
         if local and (outcome is None or local[1] > updated):
@@ -254,13 +254,13 @@ def load_report_data(
                 outcome=outcome,
                 outcome_at=outcome_at,
                 created_at=created,
-                closed_at=_aware(closed),
+                closed_at=aware(closed),
                 spans=spans,
             )
         )
 
     statuses = [
-        StatusChange(names[rid], number, _aware(at) or now, status)
+        StatusChange(names[rid], number, aware(at) or now, status)
         for rid, number, at, status in session.execute(
             select(
                 col(ModelStatus.repo_id),
@@ -276,7 +276,7 @@ def load_report_data(
         )
     ]
     signoffs = [
-        SignOffFact(names[rid], gate, decision, _aware(at) or now)
+        SignOffFact(names[rid], gate, decision, aware(at) or now)
         for rid, gate, decision, at in session.execute(
             select(
                 col(SignOff.repo_id),
@@ -294,7 +294,7 @@ def load_report_data(
         now=now,
         start=min(since, now.date()),
         repos=[
-            RepoInfo(name, _aware(synced), _aware(first_recorded.get(rid)))
+            RepoInfo(name, aware(synced), aware(first_recorded.get(rid)))
             for rid, name, synced in repo_rows
         ],
         cards=cards,

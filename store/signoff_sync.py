@@ -107,11 +107,10 @@ def apply_command_comments(
     comments: Sequence[tuple[int, int, str | None, str | None, datetime | None]],
 ) -> None:
     """(comment id, issue number, poster, body, created) -> the comment's sign-offs, as its
-    latest text says: an edit replaces them, a command edited away removes its row."""
+    latest text says: an edit replaces them, a command edited away removes its row. Their
+    `counts` is the caller's `refresh_counts`, run once for the page."""
     if not comments:
         return
-    repo = session.get(Repository, repo_id)
-    assert repo is not None
     ids = [gid for gid, *_ in comments]
     session.execute(
         delete(SignOff).where(
@@ -134,7 +133,6 @@ def apply_command_comments(
                     github_login=login,
                     source="comment",
                     comment_github_id=gid,
-                    counts=signoff_counts(login, approvers_of(repo.approvers, command.gate)),
                 )
             )
     session.flush()

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from store.approvers_file import PATH, ApproversFileError, parse_approvers
 from store.mirror import get_cursor, set_cursor
+from store.models import Repository
 from store.signoff_sync import set_approvers, set_viewer, watched_comments, withdraw
 from sync.github_api import GitHubError, NotFound, RateLimited
 
@@ -51,14 +52,11 @@ def pull_approvers(p: RepoPuller) -> None:
         resp = None
     except RateLimited:
         raise
-    except GitHubError as exc:
+    except GitHubError as exc:  # e.g. 403: the last copy read stays, with the reason
         with p.store.session(write=True) as s:
-            repo_error = f"cannot read {PATH}: {exc}"
-            from store.models import Repository
-
             repo = s.get(Repository, p.repo_id)
             assert repo is not None
-            repo.approvers_error = repo_error
+            repo.approvers_error = f"cannot read {PATH}: {exc}"
         return
     if resp is not None and resp.status == 304:
         return

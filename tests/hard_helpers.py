@@ -115,6 +115,23 @@ def dslp(args: Sequence[str]) -> list[str]:
     return [sys.executable, "-m", "dslp_tui.cli", *args]
 
 
+def add_repos_at_once(db: str, env: dict[str, str], n: int = 3) -> None:
+    """`dslp repo add` of n repos in n processes started together; each must succeed."""
+    procs = [
+        subprocess.Popen(
+            dslp(["repo", "add", f"acme/r{j}", "--db", db]),
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for j in range(n)
+    ]
+    for p in procs:
+        _out, err = p.communicate(timeout=120)
+        assert p.returncode == 0, err
+
+
 def run_dslp(
     args: Sequence[str], env: dict[str, str], timeout: float = 120
 ) -> subprocess.CompletedProcess[str]:

@@ -20,7 +20,16 @@ from store.repos import get_repo
 from store.rules import make_marker
 from sync.engine import sync_repos
 from tests.fakegithub import FakeGitHub
-from tests.hard_helpers import diff, dslp, env_with, figures, integrity, outbox_rows, snapshot
+from tests.hard_helpers import (
+    add_repos_at_once,
+    diff,
+    dslp,
+    env_with,
+    figures,
+    integrity,
+    outbox_rows,
+    snapshot,
+)
 from tests.test_hard_kill import _old_mirror
 
 REPO = "acme/busy"
@@ -141,17 +150,5 @@ def test_processes_opening_a_mirror_that_needs_migrating_at_once(tmp_path: Path)
         db = tmp_path / f"old{attempt}.db"
         if attempt:
             _old_mirror(db, 5_000)  # behind: 0001 with rows
-        procs = [
-            subprocess.Popen(
-                dslp(["repo", "add", f"acme/r{j}", "--db", str(db)]),
-                env=env,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.PIPE,
-                text=True,
-            )
-            for j in range(3)
-        ]
-        for p in procs:
-            _out, err = p.communicate(timeout=120)
-            assert p.returncode == 0, err
+        add_repos_at_once(str(db), env)
         assert integrity(db) == "ok"

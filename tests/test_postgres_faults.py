@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 import signal
-import subprocess
 import threading
 from collections.abc import Callable
 from typing import Any
@@ -19,7 +18,7 @@ from store.models import Issue, Repository
 from store.read.board import board
 from sync.engine import sync_repos
 from tests.fakegithub import FakeGitHub
-from tests.hard_helpers import diff, dslp, env_with, figures, sync_killed_after
+from tests.hard_helpers import add_repos_at_once, diff, env_with, figures, sync_killed_after
 from tests.pg import end_other_connections, typed_snapshot
 from tests.test_postgres import REPO, TOKEN, _sync, _tracked
 
@@ -27,19 +26,7 @@ from tests.test_postgres import REPO, TOKEN, _sync, _tracked
 @pytest.mark.postgres
 def test_processes_migrating_one_empty_server_database_at_once(pg_empty_url: str) -> None:
     env = env_with(None)
-    procs = [
-        subprocess.Popen(
-            dslp(["repo", "add", f"acme/r{j}", "--db", pg_empty_url]),
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        for j in range(3)
-    ]
-    for p in procs:
-        _out, err = p.communicate(timeout=120)
-        assert p.returncode == 0, err
+    add_repos_at_once(pg_empty_url, env)
     store = open_store(pg_empty_url)
     try:
         assert current_revision(store.engine) == HEAD_REVISION

@@ -5,6 +5,7 @@ loopback, and the token shows in no repr, traceback or crash screen (Textual's s
 from __future__ import annotations
 
 import os
+import socket
 import stat
 import traceback
 from pathlib import Path
@@ -18,7 +19,7 @@ from sync.engine import sync_repos
 from sync.github_api import AuthError, Client
 from tests.fakegithub import FakeGitHub
 
-GITHUB = "https://api.github.com"
+GITHUB = "https://api.github.com"  # classified by host only: never contacted (see below)
 GHE = "https://ghe.example.com/api/v3"
 TOKEN_VARS = ("GITHUB_TOKEN", "GH_TOKEN", "GH_ENTERPRISE_TOKEN", "GITHUB_ENTERPRISE_TOKEN")
 CRASH_TOKEN = "ghp_CrashScreenMustNotShowThis0123456789"
@@ -50,6 +51,21 @@ def gh_dir(tmp_path: Path) -> Path:
     script.write_text(FAKE_GH % {"log": tmp_path / "gh.log"})
     script.chmod(script.stat().st_mode | stat.S_IXUSR)
     return folder
+
+
+@pytest.fixture(autouse=True)
+def loopback_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    """These tests name real hosts (api.github.com, ghe.example.com) to classify them: any
+    connection beyond loopback fails the test instead of leaving the machine."""
+    real_connect = socket.socket.connect
+
+    def connect(sock: socket.socket, address: object) -> None:
+        host = address[0] if isinstance(address, tuple) else address
+        if isinstance(host, str) and not host.startswith(("127.", "::1", "localhost")):
+            raise AssertionError(f"a test tried to reach {host}: use the loopback fake")
+        real_connect(sock, address)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(socket.socket, "connect", connect)
 
 
 def gh_calls(tmp_path: Path) -> list[str]:

@@ -13,6 +13,7 @@ from sqlmodel import Session, col
 from store.models import Issue, ModelStatus, OutboxEntry, Repository, utcnow
 from store.read.common import PENDING_STATES, iso
 from store.read.gates import gate_statuses, latest_signoffs
+from store.report_data import aware
 from store.repos import get_repo, list_repos
 from store.rules import PHASES, project_phase
 
@@ -190,12 +191,6 @@ def project_summaries(session: Session, repos: list[str] | None = None) -> list[
     return out
 
 
-def _aware(value: datetime | None) -> datetime | None:
-    if value is None:
-        return None
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
-
-
 def weekly_throughput(
     session: Session, repo: str | None = None, weeks: int = 12, now: datetime | None = None
 ) -> list[int]:
@@ -203,7 +198,7 @@ def weekly_throughput(
 
     One indexed query; meant for a sparkline on the portfolio (all repos) or a project.
     """
-    today = (_aware(now) or utcnow()).date()
+    today = (aware(now) or utcnow()).date()
     first = today - timedelta(days=today.weekday()) - timedelta(weeks=weeks - 1)
     start = datetime(first.year, first.month, first.day, tzinfo=UTC)
     query = select(col(Issue.closed_at)).where(
@@ -220,7 +215,7 @@ def weekly_throughput(
         )
     counts = [0] * weeks
     for (closed,) in session.execute(query):
-        day = (_aware(closed) or start).date()
+        day = (aware(closed) or start).date()
         i = ((day - timedelta(days=day.weekday())) - first).days // 7
         if 0 <= i < weeks:
             counts[i] += 1
