@@ -133,6 +133,12 @@ class _Changes:
             r = self._repo(repo)
             return json.loads(self._issue_json(r, self._issue(r, number)))
 
+    def issues(self, repo: str) -> list[dict[str, Any]]:
+        """Every issue and PR of a repo, by number, as the issues endpoint shows them."""
+        with self._lock:
+            r = self._repo(repo)
+            return [json.loads(self._issue_json(r, r.issues[n])) for n in sorted(r.issues)]
+
     def pull(self, repo: str, number: int) -> dict[str, Any]:
         with self._lock:
             r = self._repo(repo)

@@ -97,17 +97,22 @@ class _Routes:
         if head == "pulls":
             if n == 1 and get:
                 return self._list_pulls(rec, r)
-            if n == 2 and get and rest[1].isdigit():
+            if n == 1 and m == "POST":
+                return self._create_pull(rec, r)
+            if n >= 2 and rest[1].isdigit():
                 it = r.issues.get(int(rest[1]))
                 if it is None or it.pull is None:
                     raise _NotFound
-                return self._json(200, self._pull_full(r, it), it.updated_at)
-        if head == "contents" and get and n >= 2:
-            path = "/".join(rest[1:])
-            if path not in r.files:
-                return self._error(404, "Not Found")
-            text, stamp = r.files[path]
-            return self._json(200, self._file_dict(r, path, text), stamp)
+                if n == 2 and get:
+                    return self._json(200, self._pull_full(r, it), it.updated_at)
+                if n == 2 and m == "PATCH":
+                    return self._patch_pull(rec, r, it)
+                if rest[2:] == ["merge"]:
+                    return self._merged_route(rec, r, it)
+        if head == "contents" and get:
+            return self._contents(rec, r, "/".join(rest[1:]))
+        if head == "git":
+            return self._git_route(rec, r, rest[1:])
         if head == "branches" and get:
             if n == 1:
                 items = list(r.branches.values())
@@ -213,8 +218,8 @@ class _Routes:
                 items = [i for i in items if i.updated_at >= since]
             if wanted:
                 items = [i for i in items if set(wanted) <= {lb.name.lower() for lb in i.labels}]
-            if creator:
-                items = [i for i in items if i.user == creator]
+            if creator:  # logins are case-insensitive
+                items = [i for i in items if i.user.lower() == creator.lower()]
             if assignee == "none":
                 items = [i for i in items if not i.assignees]
             elif assignee == "*":

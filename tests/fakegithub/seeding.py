@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-import hashlib
 import json
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
@@ -210,19 +209,10 @@ class _Seeding:
             r.pushed_at, r.core = self._stamp(), None
 
     def _file_dict(self, r: _Repo, path: str, text: str) -> dict[str, Any]:
-        raw = text.encode()
-        encoded = base64.b64encode(raw).decode()
-        sha = hashlib.sha1(b"blob %d\0" % len(raw) + raw).hexdigest()
-        b = self.base_url
-        return {
-            "type": "file",
-            "encoding": "base64",
-            "size": len(raw),
-            "name": path.rsplit("/", 1)[-1],
-            "path": path,
-            # GitHub wraps the base64 at 60 characters a line
-            "content": "\n".join(encoded[i : i + 60] for i in range(0, len(encoded), 60)) + "\n",
-            "sha": sha,
-            "url": f"{b}/repos/{r.full_name}/contents/{path}?ref={r.default_branch}",
-            "html_url": f"https://github.com/{r.full_name}/blob/{r.default_branch}/{path}",
-        }
+        """A file of the contents API: the directory-listing item plus its base64 content."""
+        encoded = base64.b64encode(text.encode()).decode()
+        d = self._content_entry(r, path, True)
+        # GitHub wraps the base64 at 60 characters a line
+        d["content"] = "\n".join(encoded[i : i + 60] for i in range(0, len(encoded), 60)) + "\n"
+        d["encoding"] = "base64"
+        return d

@@ -22,6 +22,8 @@ from tests.fakegithub.faults import (
     RequestRecord,
 )
 from tests.fakegithub.issue_routes import _IssueRoutes
+from tests.fakegithub.pulls import _PullWrites
+from tests.fakegithub.refs import _GitRefs
 from tests.fakegithub.routes import _Routes
 from tests.fakegithub.seeding import _Seeding
 from tests.fakegithub.server_base import _Handler, _Server
@@ -32,7 +34,9 @@ from tests.fakegithub.state import (
 )
 
 
-class FakeGitHub(_Shapes, _Seeding, _Changes, _Serving, _Routes, _IssueRoutes):
+class FakeGitHub(
+    _Shapes, _Seeding, _Changes, _Serving, _Routes, _IssueRoutes, _PullWrites, _GitRefs
+):
     """A fake GitHub REST server on 127.0.0.1 with in-memory, lock-protected state."""
 
     def __init__(
@@ -216,15 +220,25 @@ class FakeGitHub(_Shapes, _Seeding, _Changes, _Serving, _Routes, _IssueRoutes):
         return None
 
     def count(
-        self, method: str | None = None, path_prefix: str | None = None, status: int | None = None
+        self,
+        method: str | None = None,
+        path_prefix: str | None = None,
+        status: int | None = None,
+        *,
+        path: str | None = None,
     ) -> int:
-        """How many logged requests match all given filters."""
+        """How many logged requests match all given filters.
+
+        ``path_prefix`` also matches sub-resources (``/issues`` counts ``/issues/7/comments``);
+        ``path`` is exact (query and trailing slash ignored): ``count("POST", path=".../issues")``.
+        """
         with self._lock:
             return sum(
                 1
                 for r in self.requests
                 if (method is None or r.method == method.upper())
                 and (path_prefix is None or r.path.startswith(path_prefix))
+                and (path is None or r.path.rstrip("/") == path.rstrip("/"))
                 and (status is None or r.status == status)
             )
 

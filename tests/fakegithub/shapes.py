@@ -262,7 +262,7 @@ class _Shapes:
             merged_by=self._user(it.pull.merged_by) if it.pull.merged_by else None,
             comments=len(it.comment_ids),
             review_comments=0,
-            maintainer_can_modify=False,
+            maintainer_can_modify=it.pull.maintainer_can_modify,
             commits=1,
             additions=10,
             deletions=2,

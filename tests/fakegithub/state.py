@@ -24,6 +24,7 @@ class _Pull:
     draft: bool
     merged_at: int | None = None
     merged_by: str | None = None
+    maintainer_can_modify: bool = False
 
 
 @dataclass(eq=False)
@@ -80,6 +81,8 @@ class _Repo:
     comments: dict[int, _Comment] = field(default_factory=dict)
     branches: dict[str, _Branch] = field(default_factory=dict)
     files: dict[str, tuple[str, int]] = field(default_factory=dict)  # path -> (text, stamp)
+    refs: dict[str, str] = field(default_factory=dict)  # non-branch refs (tags...) -> sha
+    commits: set[str] = field(default_factory=set)  # shas known besides branch and PR heads
     pushed_at: int | None = None
     gone: dict[int, tuple[int, int, int]] = field(default_factory=dict)  # status, repo id, num
     next_number: int = 1
