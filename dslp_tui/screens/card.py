@@ -201,7 +201,10 @@ class CardScreen(DslpScreen):
             text.append("PR ", style="bold magenta")
             text.append(f"#{pr.number} ")
             text.append_text(lit(pr.title))
-            text.append(f"  ({pr.state})\n", style="dim")
+            draft = pr.draft and pr.state == "open"
+            status = "merged" if pr.merged else "draft" if draft else pr.state
+            into = f" · into {safe(pr.base)}" if pr.base and pr.base != d.base_branch else ""
+            text.append(f"  ({status}{into})\n", style="dim")
         text.rstrip()
         return text
 

@@ -12,10 +12,18 @@ from sqlmodel import Session, col
 from store.models import Branch, ChecklistItem, Comment, ExperimentOutcome, Issue, OutboxEntry
 from store.read.common import PENDING_STATES, pending_outcomes
 from store.read.portfolio import ModelInfo, model_infos
+from store.read.pulls import PullRef, linked_pulls
 from store.repos import get_repo
-from store.rules import BranchFacts, ChecklistView, branch_for, card_violations, merge_checklist
+from store.rules import (
+    BranchFacts,
+    ChecklistView,
+    PullFacts,
+    branch_for,
+    card_violations,
+    merge_checklist,
+)
 
-__all__ = ["BranchView", "CardDetail", "ChecklistView", "LinkedCard", "card_detail"]
+__all__ = ["BranchView", "CardDetail", "ChecklistView", "LinkedCard", "PullRef", "card_detail"]
 
 
 @dataclass(frozen=True)
@@ -80,7 +88,7 @@ class CardDetail:
     parents: list[LinkedCard]
     children: list[LinkedCard]
     branches: list[BranchView]
-    pull_requests: list[LinkedCard]
+    pull_requests: list[PullRef]  # by head ref (kept after GitHub deletes the branch) or `#N`
     outcomes: list[OutcomeView]
     comments: list[CommentView]
     checklist: list[ChecklistView]
@@ -162,16 +170,7 @@ def card_detail(session: Session, full_name: str, number: int) -> CardDetail:
             select(Branch).where(col(Branch.repo_id) == rid, col(Branch.issue_number) == number)
         ).scalars()
     )
-    names = {b.name for b in branch_rows}
-    pr_rows = list(
-        session.execute(
-            select(*_LINK_COLUMNS[:5]).where(
-                col(Issue.repo_id) == rid,
-                col(Issue.is_pull_request).is_(True),
-                col(Issue.pr_head_ref).in_(names or {""}),
-            )
-        ).all()
-    )
+    pulls = linked_pulls(session, rid, number, (b.name for b in branch_rows))
     shown = [number, *(r[0] for r in parent_rows), *(r[0] for r in child_rows)]
     overlay = pending_outcomes(session, rid, shown)
     pending_entries = session.execute(
@@ -236,6 +235,7 @@ def card_detail(session: Session, full_name: str, number: int) -> CardDetail:
         tldr=issue.tldr,
         branches=[BranchFacts(b.name, b.kind, b.merged, b.violation) for b in branch_rows],
         outcome_tldrs=[o.tldr for o in outcomes],
+        pulls=[PullFacts(p.number, p.state, p.merged, p.draft, p.base, p.head) for p in pulls],
     )
     suggested = None
     if not branch_rows and issue.state == "open" and issue.kind in _BRANCHED_KINDS:
@@ -264,7 +264,7 @@ def card_detail(session: Session, full_name: str, number: int) -> CardDetail:
             )
             for b in branch_rows
         ],
-        pull_requests=[_linked(r, overlay) for r in pr_rows],
+        pull_requests=pulls,
         outcomes=outcomes,
         comments=comments,
         checklist=checklist,

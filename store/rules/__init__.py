@@ -35,7 +35,7 @@ from store.rules.signoffs import (
     parse_commands,
     signoff_counts,
 )
-from store.rules.violations import BranchFacts, card_violations
+from store.rules.violations import BranchFacts, PullFacts, card_violations
 from store.rules.vocabulary import (
     DECISIONS,
     KINDS,
@@ -66,6 +66,7 @@ __all__ = [
     "BranchName",
     "ChecklistView",
     "Command",
+    "PullFacts",
     "approvers_of",
     "branch_for",
     "card_phase",
