@@ -123,6 +123,9 @@ def build_parser() -> argparse.ArgumentParser:
     from dslp_tui import offline_commands
 
     offline_commands.register(sub, _add_db)
+    from dslp_tui import drive_commands
+
+    drive_commands.register(sub, _add_db)
     from dslp_tui import report_command
 
     report_command.register(sub, _add_db)

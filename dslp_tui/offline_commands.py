@@ -80,6 +80,10 @@ def register(sub: Any, add_db: Any) -> None:
     p.add_argument("--run-url", action="append", metavar="URL")
     p.add_argument("--commit", metavar="SHA")
     p.add_argument("--next", choices=["open-model", "new-experiment", "refine-ask", "get-data"])
+    p.add_argument("--next-title", metavar="TEXT", help="title of the card --next opens")
+    p.add_argument(
+        "--keep-open", action="store_true", help="a failed experiment stays open, its PRs too"
+    )
     p.add_argument(
         "--by", metavar="NAME", help="author (default: config.toml's user, else the login name)"
     )
@@ -216,6 +220,9 @@ def cmd_log(args: argparse.Namespace) -> int:
             next_step=args.next,
             author=_user(args),
         )
+        from dslp_tui.drive_commands import outcome_steps
+
+        steps = outcome_steps(session, repo, number, args, outcome.id, outcome.tldr)
         data = {
             "id": outcome.id,
             "repo": repo.full_name,
@@ -230,11 +237,14 @@ def cmd_log(args: argparse.Namespace) -> int:
             "author": outcome.author,
             "created_at": outcome.created_at.isoformat(),
             "pending_sync": True,
+            "steps": steps,
         }
     if args.json:
         print(json.dumps(data, indent=2))
     else:
         print(f"logged {data['status']} on {repo_name}#{number} (pending sync)")
+        if steps:
+            print(f"the next sync also: {'; '.join(s['says'] for s in steps)}")
     return 0
 
 
@@ -342,6 +352,7 @@ def cmd_model(args: argparse.Namespace) -> int:
 def cmd_outbox(args: argparse.Namespace) -> int:
     from store.outbox import retry_conflicts
     from store.read.outbox import list_outbox
+    from store.steps import describe, waits_for
 
     store = _open(args)
     if args.history is not None:
@@ -354,6 +365,7 @@ def cmd_outbox(args: argparse.Namespace) -> int:
     states = None if args.all else ["pending", "in_flight", "conflict"]
     with store.session() as session:
         entries = list_outbox(session, states=states)
+        known = {e.id: e.state for e in list_outbox(session)}
     if args.json:
         print(
             json.dumps(
@@ -370,6 +382,7 @@ def cmd_outbox(args: argparse.Namespace) -> int:
                             "created_at": e.created_at.isoformat(),
                             "sent_at": e.sent_at.isoformat() if e.sent_at else None,
                             "payload": e.payload,
+                            "does": describe(e),
                         }
                         for e in entries
                     ]
@@ -383,7 +396,13 @@ def cmd_outbox(args: argparse.Namespace) -> int:
     for e in entries:
         where = f"{e.repo}#{e.issue_number}" if e.issue_number else e.repo
         reason = f": {safe(e.last_error)}" if e.last_error else ""
-        print(f"{e.state:<9} {e.kind:<9} {where:<32} {e.created_at:%Y-%m-%d %H:%M}{reason}")
+        waiting = waits_for(e, known)
+        if waiting and not reason:
+            reason = f" (waits for {waiting[:8]})"
+        print(
+            f"{e.state:<9} {e.kind:<11} {where:<32} {e.created_at:%Y-%m-%d %H:%M} "
+            f"{safe(describe(e))}{reason}"
+        )
     return 0
 
 

@@ -89,6 +89,8 @@ def render_comment(kind: str, entry_id: str, data: dict[str, Any]) -> str:
             if data.get(key)
         ]
         lines.append("Model " + ", ".join(parts))
+    elif kind == "note":
+        lines.append(_md(data.get("text", "")))
     lines += ["", make_marker(kind, entry_id), f"<!-- dslp:data {_hidden_json(data)} -->"]
     return "\n".join(lines)
 

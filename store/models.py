@@ -231,6 +231,45 @@ class ChecklistItem(SQLModel, table=True):
     updated_at: datetime = Field(default_factory=utcnow)
 
 
+class IssueDraft(SQLModel, table=True):
+    """A card made here that GitHub has not numbered yet.
+
+    Its id is the id of the outbox entry that creates it and of the marker in the issue body,
+    so a create whose reply was lost is found on GitHub instead of posted twice.
+    """
+
+    __table_args__ = (Index("ix_issuedraft_repo_state", "repo_id", "state"),)
+
+    id: str = Field(primary_key=True)
+    repo_id: int = Field(sa_column=_repo_fk())
+    kind: str
+    title: str
+    body: str = ""
+    labels: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    ask_number: int | None = None
+    based_on: int | None = None  # the experiment a Model draft is based on, once numbered
+    based_on_draft: str | None = None  # ...or the draft of that experiment, pushed first
+    template: str | None = None  # the template's path ("" for the built-in skeleton)
+    state: str = "draft"  # "draft", then "pushed" (number set) or "discarded"
+    number: int | None = None
+    author: str | None = None
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class IssueTemplate(SQLModel, table=True):
+    """A file of the repository's `.github/ISSUE_TEMPLATE/`, kept so `dslp new` works offline."""
+
+    __table_args__ = (UniqueConstraint("repo_id", "path", name="uq_template_repo_path"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    repo_id: int = Field(sa_column=_repo_fk())
+    path: str
+    sha: str | None = None
+    text: str = ""
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
 # Outbox states that still wait for GitHub (the others: "sent", "conflict").
 PENDING_STATES: tuple[str, ...] = ("pending", "in_flight")
 

@@ -60,7 +60,7 @@ def new_id() -> str:
     return uuid.uuid4().hex
 
 
-def _queue(
+def queue_entry(
     session: Session,
     repo: Repository,
     kind: str,
@@ -139,7 +139,7 @@ def record_outcome(
         "next": next_step,
         "author": author,
     }
-    _queue(session, repo, "outcome", outcome.id, number, payload, author)
+    queue_entry(session, repo, "outcome", outcome.id, number, payload, author)
     return outcome
 
 
@@ -175,7 +175,7 @@ def record_signoff(
     )
     session.add(signoff)
     payload = {"gate": gate, "by": signoff.stakeholder, "decision": decision, "note": note}
-    _queue(session, repo, "signoff", signoff.id, issue_number, payload, signoff.stakeholder)
+    queue_entry(session, repo, "signoff", signoff.id, issue_number, payload, signoff.stakeholder)
     return signoff
 
 
@@ -215,7 +215,7 @@ def record_model_status(
     session.flush()
     refresh_model_phase(session, repo.id, number)
     payload = {"status": status, "health": health, "version": version}
-    _queue(session, repo, "model", row.id, number, payload, author)
+    queue_entry(session, repo, "model", row.id, number, payload, author)
     return row
 
 
@@ -288,7 +288,7 @@ def change_checklist(
         action, done = ("check" if item.done else "uncheck"), item.done
     session.flush()
     payload = {"action": action, "text": item.text, "done": done, "origin": item.origin}
-    _queue(session, repo, "checklist", new_id(), number, payload, actor)
+    queue_entry(session, repo, "checklist", new_id(), number, payload, actor)
     return item
 
 

@@ -22,6 +22,7 @@ from sqlmodel import col
 
 from store.comments import upsert_comments
 from store.db import Store
+from store.drafts import adopt_created
 from store.mirror import (
     apply_pull,
     apply_repo_json,
@@ -93,9 +94,11 @@ class RepoPuller:
     def pull_rest(self) -> PullStats:
         """Everything but the repository's own metadata (read first, before the push)."""
         from sync.signoffs import check_withdrawn, pull_approvers, pull_viewer
+        from sync.templates import pull_templates
 
         pull_viewer(self)
         pull_approvers(self)
+        pull_templates(self)
         self.pull_labels()
         self.pull_issues()
         self.pull_pulls()
@@ -268,6 +271,7 @@ class RepoPuller:
                 ).all()
             )
             upsert_issues(s, self.repo_id, items)
+            adopt_created(s, self.repo_id, [(i["number"], i.get("body")) for i in items])
             self.seen.update(numbers)
             for item in items:
                 if item["number"] not in known:

@@ -24,6 +24,7 @@ from store.markers import render_comment
 from store.models import Issue, OutboxEntry, Repository
 from store.outbox import claim_entry, entries_to_push, mark_entry
 from store.rules import make_marker, outcome_of_label
+from store.steps import STEP_KINDS
 from sync.auth import redact
 from sync.events import EventSink, Progress
 from sync.github_api import (
@@ -35,10 +36,13 @@ from sync.github_api import (
     RateLimited,
     WriteUnknown,
 )
+from sync.push_steps import StepConflict, edit_body, push_step
 
 STATUS_LABELS = ("succeeded", "failed", "on hold")
 CONFLICT_STATUSES = (403, 404, 410, 422)
-COMMENT_KINDS = ("outcome", "signoff", "model")
+COMMENT_KINDS = ("outcome", "signoff", "model", "note")
+# Writes that are not idempotent: marked in flight (and committed) before they are sent.
+IN_FLIGHT_KINDS = (*COMMENT_KINDS, "issue")
 
 
 class Conflict(Exception):
@@ -72,40 +76,74 @@ def push_outbox(
             for e in entries_to_push(s, repo.id)
         ]
     pusher = _Pusher(client, store, repo)
-    sent = conflicts = 0
-    for done, listed in enumerate(entries, start=1):
-        if cancelled():
-            raise Cancelled()
-        with store.session(write=True) as s:  # committed before any write to GitHub
-            claimed = claim_entry(s, listed.id, in_flight=listed.kind in COMMENT_KINDS)
-        if claimed is None:  # sent or claimed by another sync since it was listed
-            continue
-        entry = replace(listed, state=claimed[0], remote_id=claimed[1])
-        try:
-            pusher.push(entry)
-        except Conflict as exc:
-            _mark(store, entry.id, "conflict", error=_reason(exc, client))
-            conflicts += 1
-        except (AuthError, RateLimited):
-            # A rate limit longer than --max-wait is GitHub saying "later", not "never": the
-            # entry stays queued (its status 403 must not send it to conflict) and the run stops.
-            raise
-        except WriteUnknown as exc:
-            left = len(entries) - done + 1
-            raise GitHubError(
-                f"push interrupted ({exc}); {left} change(s) stay queued and are checked "
-                "against GitHub at the next sync, never sent twice"
-            ) from None
-        except GitHubError as exc:
-            if exc.status not in CONFLICT_STATUSES:
-                raise
-            _mark(store, entry.id, "conflict", error=_reason(exc, client))
-            conflicts += 1
-        else:
-            _mark(store, entry.id, "sent")
-            sent += 1
-        on_event(Progress(repo.full_name, "outbox", done, len(entries)))
+    sent = conflicts = done = 0
+    states = _dependency_states(store, entries)
+    waiting = entries
+    while waiting:  # a step goes once the steps it waits for are sent: in order, in one run
+        later: list[Entry] = []
+        for listed in waiting:
+            if cancelled():
+                raise Cancelled()
+            if any(states.get(dep, "sent") != "sent" for dep in listed.payload.get("after") or []):
+                later.append(listed)
+                continue
+            done += 1
+            state = _push_one(pusher, store, client, listed, len(entries) - done + 1)
+            states[listed.id] = state
+            sent += state == "sent"
+            conflicts += state == "conflict"
+            on_event(Progress(repo.full_name, "outbox", done, len(entries)))
+        if len(later) == len(waiting):  # what is left waits on a conflict or an earlier run
+            break
+        waiting = later
     return sent, conflicts
+
+
+def _dependency_states(store: Store, entries: list[Entry]) -> dict[str, str]:
+    """The states of the entries a run's entries wait for (those of earlier runs included)."""
+    deps = {dep for e in entries for dep in e.payload.get("after") or []}
+    states = {e.id: e.state for e in entries}
+    missing = deps - set(states)
+    if missing:
+        with store.session() as s:
+            rows = s.execute(
+                select(col(OutboxEntry.id), col(OutboxEntry.state)).where(
+                    col(OutboxEntry.id).in_(list(missing))
+                )
+            ).all()
+            states.update({entry_id: state for entry_id, state in rows})
+    return states
+
+
+def _push_one(pusher: _Pusher, store: Store, client: Client, listed: Entry, left: int) -> str:
+    """One entry, claimed then pushed; returns the state it ends in ("skipped" if another
+    sync has it)."""
+    with store.session(write=True) as s:  # committed before any write to GitHub
+        claimed = claim_entry(s, listed.id, in_flight=listed.kind in IN_FLIGHT_KINDS)
+    if claimed is None:  # sent or claimed by another sync since it was listed
+        return "skipped"
+    entry = replace(listed, state=claimed[0], remote_id=claimed[1])
+    try:
+        pusher.push(entry)
+    except (Conflict, StepConflict) as exc:
+        _mark(store, entry.id, "conflict", error=_reason(exc, client))
+        return "conflict"
+    except (AuthError, RateLimited):
+        # A rate limit longer than --max-wait is GitHub saying "later", not "never": the
+        # entry stays queued (its status 403 must not send it to conflict) and the run stops.
+        raise
+    except WriteUnknown as exc:
+        raise GitHubError(
+            f"push interrupted ({exc}); {left} change(s) stay queued and are checked "
+            "against GitHub at the next sync, never sent twice"
+        ) from None
+    except GitHubError as exc:
+        if exc.status not in CONFLICT_STATUSES:
+            raise
+        _mark(store, entry.id, "conflict", error=_reason(exc, client))
+        return "conflict"
+    _mark(store, entry.id, "sent")
+    return "sent"
 
 
 def _mark(store: Store, entry_id: str, state: str, **kwargs: Any) -> None:
@@ -126,6 +164,22 @@ class _Pusher:
         self.repo_id = repo.id
         self.base = f"/repos/{repo.full_name}"
         self.full_name = repo.full_name
+        self._viewer: str | None = None
+
+    def mark_pending(self, entry_id: str, exc: Exception) -> None:
+        """A write that provably did not happen: back to pending, with the reason."""
+        _mark(self.store, entry_id, "pending", error=_reason(exc, self.client))
+
+    def viewer(self) -> str | None:
+        """The token's login (as of the last sync, else asked once): whose issues to search."""
+        if self._viewer is None:
+            with self.store.session() as s:
+                repo = s.get(Repository, self.repo_id)
+                self._viewer = repo.viewer_login if repo is not None else None
+            if self._viewer is None:
+                login = (self.client.get("/user").data or {}).get("login")
+                self._viewer = login if isinstance(login, str) else ""
+        return self._viewer or None
 
     def push(self, entry: Entry) -> None:
         if entry.kind in COMMENT_KINDS:
@@ -133,6 +187,8 @@ class _Pusher:
             self._comment_once(entry, number)
             if entry.kind == "outcome":
                 self._status_label(number, str(entry.payload.get("status")))
+        elif entry.kind in STEP_KINDS:
+            push_step(self, entry)
         elif entry.kind == "checklist":
             assert entry.issue_number is not None
             self._checklist(entry.issue_number, entry.payload)
@@ -225,15 +281,12 @@ class _Pusher:
                         raise
 
     def _checklist(self, number: int, payload: dict[str, Any]) -> None:
-        issue = self.client.get(f"{self.base}/issues/{number}").data or {}
-        body: str = issue.get("body") or ""
         text = str(payload.get("text", ""))
         done = bool(payload.get("done"))
-        if payload.get("action") == "add":
-            new: str | None = (
-                body if set_task(body, text, False) is not None else add_task(body, text)
-            )
-        else:
+
+        def change(body: str) -> str | None:
+            if payload.get("action") == "add":
+                return body if set_task(body, text, False) is not None else add_task(body, text)
             new = set_task(body, text, done)
             if new is None:
                 if payload.get("origin") == "body":
@@ -243,5 +296,6 @@ class _Pusher:
                     )
                 # A standard hand-off step not in the body yet: add it, then set it.
                 new = set_task(add_task(body, text), text, done)
-        if new is not None and new != body:
-            self.client.write("PATCH", f"{self.base}/issues/{number}", {"body": new})
+            return new
+
+        edit_body(self, number, change)

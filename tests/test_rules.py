@@ -265,7 +265,7 @@ def test_strip_markers_keeps_plain_text_untouched() -> None:
 
 @pytest.mark.parametrize(
     ("kind", "entry_id"),
-    [("note", "x"), ("outcome", ""), ("outcome", "a b"), ("outcome", "x-->"), ("model", "a" * 129)],
+    [("memo", "x"), ("outcome", ""), ("outcome", "a b"), ("outcome", "x-->"), ("model", "a" * 129)],
 )
 def test_make_marker_rejects_what_could_break_the_comment(kind: str, entry_id: str) -> None:
     with pytest.raises(ValueError):

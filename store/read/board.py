@@ -10,16 +10,16 @@ from typing import Any
 from sqlalchemy import select
 from sqlmodel import Session, col
 
-from store.models import Branch, Issue, Repository
+from store.models import Branch, Issue, IssueDraft, Repository
 from store.read.common import pending_numbers, pending_outcomes
 from store.read.gates import GateStatus, gate_statuses, latest_signoffs, phase_counts
 from store.repos import get_repo
-from store.rules import PHASES
+from store.rules import PHASES, card_phase
 
 
 @dataclass(frozen=True)
 class Card:
-    number: int
+    number: int | None  # None for a draft GitHub has not numbered yet
     title: str
     kind: str | None
     state: str
@@ -30,11 +30,13 @@ class Card:
     labels: tuple[str, ...]
     updated_at: datetime | None
     html_url: str | None = None
+    draft: str | None = None  # the draft's id: a card made here (kept once it is numbered)
 
     def as_json(self) -> dict[str, Any]:
         # A stable JSON contract (`dslp board --json`): new fields stay out of it.
         return {
             "number": self.number,
+            "draft": self.draft,
             "title": self.title,
             "kind": self.kind,
             "state": self.state,
@@ -106,6 +108,7 @@ def board(session: Session, full_name: str, *, include_closed: bool = True) -> B
     columns: dict[str, list[Card]] = {p: [] for p in PHASES}
     unclassified: list[Card] = []
     counts: Counter[str] = Counter()
+    drafted = _drafts(session, repo.id, columns)
     for number, title, kind, state, outcome, phase, labels, updated, url in session.execute(query):
         card = Card(
             number=number,
@@ -119,6 +122,7 @@ def board(session: Session, full_name: str, *, include_closed: bool = True) -> B
             labels=tuple(labels or ()),
             updated_at=updated,
             html_url=url,
+            draft=drafted.get(number),
         )
         if phase is None:
             unclassified.append(card)
@@ -130,6 +134,38 @@ def board(session: Session, full_name: str, *, include_closed: bool = True) -> B
     latest = latest_signoffs(session, [repo.id]).get(repo.id, {})
     gates = gate_statuses(counts, latest, repo.approvers)
     return Board(repo=repo.full_name, columns=columns, unclassified=unclassified, gates=gates)
+
+
+def _drafts(session: Session, repo_id: int, columns: dict[str, list[Card]]) -> dict[int, str]:
+    """Put the repo's unpushed drafts at the top of their columns ("new · pending sync");
+    returns number -> draft id of those GitHub numbered, so their cards keep the id."""
+    numbered: dict[int, str] = {}
+    rows = session.execute(
+        select(IssueDraft)
+        .where(col(IssueDraft.repo_id) == repo_id, col(IssueDraft.state).in_(("draft", "pushed")))
+        .order_by(col(IssueDraft.created_at).desc())
+    ).scalars()
+    for d in rows:
+        if d.number is not None:
+            numbered[d.number] = d.id
+            continue
+        phase = card_phase(d.kind, d.labels) or "ideation"
+        columns[phase].append(
+            Card(
+                number=None,
+                title=d.title,
+                kind=d.kind,
+                state="open",
+                outcome=None,
+                branch=None,
+                pending_sync=True,
+                phase=phase,
+                labels=tuple(d.labels),
+                updated_at=d.updated_at,
+                draft=d.id,
+            )
+        )
+    return numbered
 
 
 @dataclass(frozen=True)

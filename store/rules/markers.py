@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import re
 
-MARKER_KINDS: tuple[str, ...] = ("outcome", "signoff", "model", "checklist")
+# "issue": the body of an issue created from a draft; "note": a comment an outcome left on an Ask.
+MARKER_KINDS: tuple[str, ...] = ("outcome", "signoff", "model", "checklist", "issue", "note")
 _MARKER_ID = re.compile(r"[A-Za-z0-9_-]{1,128}")
 _MARKER = re.compile(
-    r"<!--[ \t]*dslp:(outcome|signoff|model|checklist)[ \t]+id=([A-Za-z0-9_-]{1,128})[ \t]*-->"
+    r"<!--[ \t]*dslp:(" + "|".join(MARKER_KINDS) + r")[ \t]+id=([A-Za-z0-9_-]{1,128})[ \t]*-->"
 )
 _MARKER_LINE = re.compile(r"^[ \t]*" + _MARKER.pattern + r"[ \t]*(?:\r\n|\r|\n|\Z)", re.MULTILINE)
 
