@@ -10,6 +10,7 @@ from textual.containers import VerticalScroll
 from textual.widgets import Footer, Markdown, OptionList, Static
 from textual.widgets.option_list import Option
 
+from dslp_tui.screens import card_steps
 from dslp_tui.screens.base import DslpScreen
 from dslp_tui.screens.model_dialog import ModelDialog, ModelForm
 from dslp_tui.screens.outcome_dialog import OutcomeDialog, OutcomeForm
@@ -45,6 +46,7 @@ class CardScreen(DslpScreen):
 
     BINDINGS = [
         Binding("l", "log_outcome", "Log outcome", id="log-outcome", tooltip="Experiment result"),
+        Binding("b", "branch", "Branch", id="branch", tooltip="Create the card's DSLP branch"),
         Binding("a", "add_item", "Add item", id="add-item", tooltip="Add a checklist item"),
         Binding("u", "model_status", "Model status", id="model-status", tooltip="Status/health"),
         Binding("o", "browser", "Browser", id="browser", tooltip="Open the card on GitHub"),
@@ -276,34 +278,31 @@ class CardScreen(DslpScreen):
     def action_log_outcome(self) -> None:
         if self.detail is None or self.detail.kind != "experiment":
             return
-        dialog = OutcomeDialog(self.number, self.detail.title, self.detail.outcome)
+        if self.dslp.refuse_write("an outcome"):
+            return
+        dialog = OutcomeDialog(
+            self.number, self.detail.title, self.detail.outcome, preview=self._consequences
+        )
         self.app.push_screen(dialog, self._save_outcome)
+
+    async def _consequences(
+        self, status: str, step: str | None, keep_open: bool, title: str | None
+    ) -> list[str]:
+        return await card_steps.consequences(self, status, step, keep_open, title)
 
     def _save_outcome(self, form: OutcomeForm | None) -> None:
         if form is not None:
             self.run_worker(self._write_outcome(form), group="write")
 
     async def _write_outcome(self, form: OutcomeForm) -> None:
-        from store.outbox import record_outcome
+        await card_steps.write_outcome(self, form)
 
-        repo, number, author = self.repo, self.number, self.dslp.config.user or None
+    def action_branch(self) -> None:
+        if self.detail is not None and not self.dslp.refuse_write("a branch"):
+            self.run_worker(self._branch(), group="write")
 
-        def write(session: object) -> bool:
-            record_outcome(
-                session,  # type: ignore[arg-type]
-                get_repo(session, repo),  # type: ignore[arg-type]
-                number,
-                status=form.status,
-                tldr=form.tldr,
-                metrics=form.metrics,
-                run_links=form.run_links,
-                author=author,
-            )
-            return True
-
-        if await self.dslp.write(write):
-            self.notify(f"Outcome saved: {form.status} (pending sync)")
-        await self.reload_now()
+    async def _branch(self) -> None:
+        await card_steps.make_branch(self)
 
     @on(Checklist.Toggle)
     def _toggle(self, event: Checklist.Toggle) -> None:
