@@ -224,23 +224,3 @@ def cmd_close(args: argparse.Namespace) -> int:
     else:
         print(f"queued for the next sync: {'; '.join(s.says for s in steps)}")
     return 0
-
-
-def outcome_steps(
-    session: Any, repo: Any, number: int, args: argparse.Namespace, after: str, tldr: str
-) -> list[dict[str, str]]:
-    """The steps `dslp log` sets off, queued after its outcome entry."""
-    from store.steps import plan_outcome, record_steps
-
-    steps = plan_outcome(
-        session,
-        repo,
-        number,
-        status=args.outcome,
-        next_step=args.next,
-        tldr=tldr,
-        keep_open=args.keep_open,
-        next_title=args.next_title,
-    )
-    ids = record_steps(session, repo, steps, after=after, actor=_user(args))
-    return [{"id": i, "kind": s.kind, "says": s.says} for i, s in zip(ids, steps, strict=True)]

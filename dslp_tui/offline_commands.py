@@ -220,9 +220,20 @@ def cmd_log(args: argparse.Namespace) -> int:
             next_step=args.next,
             author=_user(args),
         )
-        from dslp_tui.drive_commands import outcome_steps
+        from store.steps import plan_outcome, record_steps
 
-        steps = outcome_steps(session, repo, number, args, outcome.id, outcome.tldr)
+        plan = plan_outcome(
+            session,
+            repo,
+            number,
+            status=args.outcome,
+            next_step=args.next,
+            tldr=outcome.tldr,
+            keep_open=args.keep_open,
+            next_title=args.next_title,
+        )
+        ids = record_steps(session, repo, plan, after=outcome.id, actor=_user(args))
+        steps = [{"id": i, "kind": s.kind, "says": s.says} for i, s in zip(ids, plan, strict=True)]
         data = {
             "id": outcome.id,
             "repo": repo.full_name,

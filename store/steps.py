@@ -202,9 +202,10 @@ def record_steps(
 
 def describe(entry: OutboxEntry | Any) -> str:
     """What an entry will do on GitHub, in a line (`dslp outbox`, the outbox screen)."""
-    p: dict[str, Any] = dict(entry.payload or {})
-    n = entry.issue_number
-    kind = entry.kind
+    return describe_step(entry.kind, entry.issue_number, dict(entry.payload or {}))
+
+
+def describe_step(kind: str, n: int | None, p: dict[str, Any]) -> str:
     if kind == "issue":
         return f"create {str(p.get('kind', '')).title()} issue {str(p.get('title', ''))[:50]!r}"
     if kind == "ask_item":

@@ -81,7 +81,7 @@ def test_board_json_has_the_documented_shape(
     data = json.loads(out)
     assert data["repo"] == "acme/churn-prediction"
     assert list(data["columns"]) == list(PHASES)
-    card_keys = {"number", "title", "kind", "state", "outcome", "branch", "pending_sync"}
+    card_keys = {"number", "title", "kind", "state", "outcome", "branch", "pending_sync", "draft"}
     cards = {c["number"]: c for col in data["columns"].values() for c in col}
     assert all(set(c) == card_keys for c in cards.values())
     assert cards[5] == {
@@ -92,6 +92,7 @@ def test_board_json_has_the_documented_shape(
         "outcome": "failed",
         "branch": None,
         "pending_sync": False,
+        "draft": None,
     }
     # logged offline: shows its outcome and branch before any sync
     assert cards[11]["pending_sync"] is True and cards[11]["outcome"] == "succeeded"

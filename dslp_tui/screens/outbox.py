@@ -22,8 +22,12 @@ SHOWN_STATES = ("pending", "in_flight", "conflict")
 STATE_STYLE = {"pending": "bold yellow", "in_flight": "bold cyan", "conflict": "bold red"}
 
 
-def summary(kind: str, payload: dict[str, Any]) -> str:
+def summary(kind: str, payload: dict[str, Any], number: int | None = None) -> str:
     """One line saying what the entry will do on GitHub."""
+    from store.steps import STEP_KINDS, describe_step
+
+    if kind in STEP_KINDS:
+        return describe_step(kind, number, payload)
     if kind == "outcome":
         return f"{payload.get('status', '?')}: {payload.get('tldr', '')}"
     if kind == "signoff":
@@ -99,7 +103,7 @@ class OutboxScreen(DslpScreen):
                 lit(e.repo),
                 Text(f"#{e.issue_number}" if e.issue_number is not None else "—"),
                 Text(e.kind),
-                lit(_clip(_one_line(summary(e.kind, e.payload)), WHAT_WIDTH)),
+                lit(_clip(_one_line(summary(e.kind, e.payload, e.issue_number)), WHAT_WIDTH)),
                 Text(e.state.replace("_", " "), style=STATE_STYLE.get(e.state, "")),
                 Text(str(e.attempts)),
                 Text(ago(e.created_at, now)),

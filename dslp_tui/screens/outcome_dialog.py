@@ -187,7 +187,9 @@ class OutcomeDialog(FormDialog[OutcomeForm]):
     @on(Checkbox.Changed)
     def _changed(self) -> None:
         if self.preview is not None:
-            self.run_worker(self._show_consequences, exclusive=True, group="preview")
+            # the function, not a coroutine: a run cancelled by the next change never starts
+            work: Any = self._show_consequences
+            self.run_worker(work, exclusive=True, group="preview")
 
     async def _show_consequences(self) -> None:
         status, step, keep, title = self._choices()
