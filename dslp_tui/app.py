@@ -8,6 +8,7 @@ on a worker thread, so the UI never waits on SQLite), the config, the clock (inj
 from __future__ import annotations
 
 import asyncio
+import os
 import webbrowser
 from collections.abc import Callable
 from concurrent.futures import Future
@@ -23,6 +24,7 @@ from textual.theme import BUILTIN_THEMES
 from dslp_tui import gc_pause
 from dslp_tui.config import DEFAULT_THEME, Config, load_config
 from dslp_tui.screens.palette import DslpCommands
+from dslp_tui.serve_env import READ_ONLY_ENV, SERVED_ENV
 from store.db import Store
 
 T = TypeVar("T")
@@ -53,10 +55,19 @@ class DslpApp(App[None]):
         clock: Callable[[], datetime] | None = None,
         cursor_blink: bool = True,
         start_repo: str | None = None,
+        read_only: bool | None = None,
+        served: bool | None = None,
         **kwargs: Any,
     ) -> None:
-        """`start_repo` opens that project's board at start instead of the portfolio."""
+        """`start_repo` opens that project's board at start instead of the portfolio.
+
+        `read_only` (default: `DSLP_READ_ONLY=1` in the environment) refuses every outbox
+        change (see `refuse_write`); `served` (default: `DSLP_SERVED=1`) marks a session of
+        `dslp serve`, which never syncs. `dslp serve` sets both for its sessions.
+        """
         self.store = store
+        self.read_only = os.environ.get(READ_ONLY_ENV) == "1" if read_only is None else read_only
+        self.served = os.environ.get(SERVED_ENV) == "1" if served is None else served
         self.start_repo = start_repo
         self._prefetch: dict[str, Future[Any]] = {}
         self._start_prefetch()  # first: the query overlaps all of Textual's start-up
@@ -112,10 +123,29 @@ class DslpApp(App[None]):
         self._prefetch[key] = pool.submit(self._in_session, fn, False)
         pool.shutdown(wait=False)  # the thread ends with its one query
 
+    def refuse_write(self, what: str, *, instead: str | None = None) -> bool:
+        """True, after a one-line notice, when this session may not record `what` ("a
+        sign-off"): call it first in every form or key that makes an outbox entry, and return
+        if it says True. `instead` says what to do ("comment ... on GitHub instead")."""
+        if not self.read_only:
+            return False
+        advice = instead or "run dslp on your own machine to make changes"
+        self.notify(
+            f"Read-only session (dslp serve): {what} cannot be recorded here; {advice}.",
+            title="Read-only",
+            severity="warning",
+            markup=False,
+        )
+        return True
+
     async def write(self, fn: Callable[[Any], T]) -> T | None:
-        """Run an outbox change in one write transaction; a refused change becomes a notice."""
+        """Run an outbox change in one write transaction; a refused change becomes a notice.
+
+        A read-only session refuses here too, whatever screen asked (see `refuse_write`)."""
         from store.outbox import InvalidChange
 
+        if self.refuse_write("a change"):
+            return None
         try:
             return await asyncio.to_thread(self._in_session, fn, True)
         except InvalidChange as exc:
@@ -125,6 +155,9 @@ class DslpApp(App[None]):
     def open_url(self, url: str | None, *, new_tab: bool = True) -> None:
         if not url:
             self.notify("This card has no GitHub address yet.", severity="warning")
+            return
+        if self.is_web:  # served: the browser of the user opens it, not the server's
+            super().open_url(url, new_tab=new_tab)
             return
         self.run_worker(lambda: webbrowser.open(url), thread=True, group="browser")
         self.notify(f"Opening {url}", markup=False)
@@ -203,6 +236,14 @@ class DslpApp(App[None]):
     def action_sync(self) -> None:
         from dslp_tui.screens.sync import SyncScreen
 
+        if self.served or self.read_only:
+            self.notify(
+                "No sync from a served session: the server's operator runs `dslp sync` "
+                "(it has no GitHub token here).",
+                severity="warning",
+                markup=False,
+            )
+            return
         if not isinstance(self.screen, SyncScreen):
             self.push_screen(SyncScreen())
 
@@ -238,5 +279,8 @@ class DslpApp(App[None]):
                 self.notify, f"Report failed: {exc}", severity="error", markup=False
             )
             return
-        webbrowser.open(path.as_uri())
+        if self.is_web:  # served: the file goes to the user's browser
+            self.call_from_thread(self.deliver_text, path, open_method="browser")
+        else:
+            webbrowser.open(path.as_uri())
         self.call_from_thread(self.notify, f"Report written to {path}", markup=False)

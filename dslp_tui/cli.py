@@ -132,6 +132,9 @@ def build_parser() -> argparse.ArgumentParser:
     from dslp_tui import gate_commands
 
     gate_commands.register(sub, _add_db)
+    from dslp_tui import serve
+
+    serve.register(sub, _add_db)
 
     p = sub.add_parser("labels", help="create or update the DSLP labels on GitHub")
     labels_sub = p.add_subparsers(dest="labels_command", metavar="ACTION", required=True)

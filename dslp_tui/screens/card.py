@@ -334,6 +334,8 @@ class CardScreen(DslpScreen):
     def action_add_item(self) -> None:
         if self.detail is None or self.detail.kind != "model":
             return
+        if self.dslp.refuse_write("a checklist item"):
+            return
         self.app.push_screen(TextPrompt("Add a hand-off checklist item"), self._add_item)
 
     def _add_item(self, text: str | None) -> None:
@@ -354,6 +356,8 @@ class CardScreen(DslpScreen):
     def action_model_status(self) -> None:
         d = self.detail
         if d is None or d.kind != "model":
+            return
+        if self.dslp.refuse_write("a model status"):
             return
         m = d.model
         dialog = ModelDialog(

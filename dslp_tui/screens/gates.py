@@ -157,6 +157,9 @@ class GateScreen(DslpScreen):
         table.move_cursor(row=table.cursor_row + delta)
 
     def action_sign_off(self) -> None:
+        how = f"comment `/dslp approve {self.current_gate()}` on any issue of {self.repo} on GitHub"
+        if self.dslp.refuse_write("a sign-off", instead=how):
+            return
         dialog = SignOffDialog(self.repo, self.current_gate(), self.dslp.config.user)
         self.app.push_screen(dialog, self._save)
 
