@@ -37,6 +37,8 @@ def create_local_branch(path: str, name: str, base: str, *, push: bool = False) 
     remote_refs = {r.name for r in repo.remotes.origin.refs} if _has_origin(repo) else set()
     created = name not in heads
     source = f"origin/{base}" if f"origin/{base}" in remote_refs else base
+    if f"origin/{name}" in remote_refs:  # pushed already (its PR's branch): continue it
+        source = f"origin/{name}"
     try:
         if created:
             if source not in heads and source not in remote_refs:
@@ -50,8 +52,11 @@ def create_local_branch(path: str, name: str, base: str, *, push: bool = False) 
                 raise CloneError(f"the clone at {path} has no `origin` remote to push to")
             repo.git.push("--set-upstream", "origin", name)
     except git.GitCommandError as exc:
-        detail = (exc.stderr or str(exc)).strip().splitlines()
-        raise CloneError(f"git: {detail[-1] if detail else exc}".replace("stderr: ", "")) from None
+        # git's own error line, not the hints after it ("stderr: '...'" unwrapped)
+        lines = (exc.stderr or str(exc)).strip().splitlines()
+        detail = [ln.strip().removeprefix("stderr:").strip().strip("'") for ln in lines]
+        said = [ln for ln in detail if ln.startswith(("error:", "fatal:", "! "))] or detail
+        raise CloneError(f"git: {said[0] if said else exc}") from None
     return LocalBranch(name, source, created, push)
 
 

@@ -185,6 +185,10 @@ def _ask_item(p: _Pusher, entry: Entry) -> None:
 def _close(p: _Pusher, entry: Entry) -> None:
     number = _number_of(p, entry)
     reason = str(entry.payload.get("reason") or "completed")
+    issue = p.client.get(f"{p.base}/issues/{number}").data or {}
+    if issue.get("state") == "closed":  # closed by an earlier attempt whose reply was lost
+        _keep(p, issue)
+        return
     resp = p.client.write(
         "PATCH", f"{p.base}/issues/{number}", {"state": "closed", "state_reason": reason}
     )

@@ -19,7 +19,9 @@ def test_history_lists_each_change_and_each_step_of_its_push(
 ) -> None:
     db = str(demo_store.path)
     assert (
-        main(["log", f"{CHURN}#12", "--outcome", "failed", "--tldr", "no", "--json", "--db", db])
+        main(
+            ["log", f"{CHURN}#12", "--outcome", "on-hold", "--tldr", "no", "--json"] + ["--db", db]
+        )
         == 0
     )
     entry_id = json.loads(capsys.readouterr().out)["id"]
