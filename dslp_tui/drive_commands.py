@@ -164,6 +164,7 @@ def cmd_branch(args: argparse.Namespace) -> int:
     repo_name, number = _ref_or_draft(args.ref)
     store = _open(args)
     with store.session(write=True) as session:
+        _not_a_draft(session, repo_name, args.ref)
         repo, issue = _issue(session, repo_name, number)
         if issue.is_pull_request:
             raise UsageError(f"{args.ref} is a pull request: branches are for issues")
@@ -189,6 +190,26 @@ def cmd_branch(args: argparse.Namespace) -> int:
         data = {"branch": name, "where": "clone", "created": made.created, "pushed": made.pushed}
     print(json.dumps(data, indent=2) if args.json else said)
     return 0
+
+
+def _not_a_draft(session: Any, repo_name: str, ref: str) -> None:
+    """A draft id that happens to be all digits is still a draft, not an issue number."""
+    from sqlalchemy import select
+    from sqlmodel import col
+
+    from store.models import IssueDraft
+    from store.repos import get_repo
+
+    tail = ref.partition("#")[2]
+    found = session.execute(
+        select(col(IssueDraft.id)).where(
+            col(IssueDraft.repo_id) == get_repo(session, repo_name).id,
+            col(IssueDraft.id).startswith(tail),
+            col(IssueDraft.state) == "draft",
+        )
+    ).first()
+    if tail and len(tail) >= 6 and found is not None:
+        raise UsageError(f"{ref}: a draft has no number yet, so no branch: run `dslp sync` first")
 
 
 def _ref_or_draft(ref: str) -> tuple[str, int]:

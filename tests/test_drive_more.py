@@ -225,8 +225,13 @@ def test_branch_without_a_clone_goes_to_github(
 
 
 def test_a_draft_has_no_branch_yet_refused_in_one_line(
-    db: str, capsys: pytest.CaptureFixture[str]
+    db: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    import store.drafts
+
+    # an id whose first characters are all digits reads like an issue number: still a draft
+    ids = iter(["98636661" + "a" * 24, "b" * 32])
+    monkeypatch.setattr(store.drafts, "new_id", lambda: next(ids))
     capsys.readouterr()
     code, out, _ = run(capsys, "new", REPO, "data", "--title", "Web logs", "--json", "--db", db)
     draft = json.loads(out)["draft"]
