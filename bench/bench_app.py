@@ -12,11 +12,14 @@ Figures, all from one run so they share the machine's mood:
 - `key_press_*`: key-press-to-repaint on the 5,000-card board, in-process with `run_test`: each
   `pilot.press("down")` on the board minus the median cost of the same press in a tiny app in
   the same run (the pilot's own overhead, about 60 ms here), median and p95 of 50 presses;
-  the collector paused for start-up and frozen at the first paint, as `dslp` does;
+  the collector paused for start-up and frozen at the first paint, as `dslp` does. At each
+  `--size` (default 120x40; the figures of another size end in `_WxH`), and the same for
+  `l`/`h` between columns (`key_column_*`: past the last column on screen, the next one comes
+  in and the columns are measured again);
 - `peak_rss_app`: the largest max-RSS of the app processes (wait4 of each child).
 Medians of `--runs` runs (default 5) after a warm-up. Exit status 1 when a target is missed.
 
-Run: `python bench/bench_app.py [--runs 5] [--db PATH] [--keep]`.
+Run: `python bench/bench_app.py [--runs 5] [--db PATH] [--keep] [--size WxH]... [--keys-only]`.
 """
 
 from __future__ import annotations
@@ -140,15 +143,33 @@ def start_figures(db: Path, runs: int) -> tuple[float, float]:
     return max(rss), floor
 
 
-async def _press_costs(app: object, presses: int, prepare: object) -> list[float]:
+DEFAULT_SIZE = (120, 40)
+
+
+def _size(text: str) -> tuple[int, int]:
+    width, _, height = text.lower().partition("x")
+    if not (width.isdigit() and height.isdigit()):
+        raise argparse.ArgumentTypeError(f"{text!r}: WIDTHxHEIGHT, such as 80x24")
+    return int(width), int(height)
+
+
+async def _press_costs(
+    app: object,
+    presses: int,
+    prepare: object,
+    size: tuple[int, int],
+    keys: tuple[str, str] = ("down", "up"),
+    turn: int = 10,
+) -> list[float]:
+    """The cost of each press: `keys[0]` `turn` times, then `keys[1]` as often, and so on."""
     from textual.app import App
 
     assert isinstance(app, App)
     costs: list[float] = []
-    async with app.run_test(size=(120, 40)) as pilot:
+    async with app.run_test(size=size) as pilot:
         await prepare(pilot)  # type: ignore[operator]
         for i in range(presses + 5):
-            key = "down" if (i // 10) % 2 == 0 else "up"
+            key = keys[0] if (i // turn) % 2 == 0 else keys[1]
             start = time.perf_counter()
             await pilot.press(key)
             elapsed = time.perf_counter() - start
@@ -157,7 +178,7 @@ async def _press_costs(app: object, presses: int, prepare: object) -> list[float
     return costs
 
 
-def key_figures(db: Path) -> None:
+def key_figures(db: Path, size: tuple[int, int]) -> None:
     from textual.app import App, ComposeResult
     from textual.widgets import OptionList
 
@@ -185,18 +206,25 @@ def key_figures(db: Path) -> None:
 
     store = open_store(db)
     try:
-        base = asyncio.run(_press_costs(Tiny(), PRESSES, tiny_ready))
+        base = asyncio.run(_press_costs(Tiny(), PRESSES, tiny_ready, size))
         gc_pause.pause()  # as `dslp` starts: the first paint collects once and freezes
         app = DslpApp(store, cursor_blink=False, start_repo=BIG_REPO)
-        board = asyncio.run(_press_costs(app, PRESSES, board_ready))
+        board = asyncio.run(_press_costs(app, PRESSES, board_ready, size))
+        gc_pause.pause()
+        app = DslpApp(store, cursor_blink=False, start_repo=BIG_REPO)
+        # l over the eight columns and back with h: every turn goes past the screen's edge
+        moves = asyncio.run(_press_costs(app, PRESSES, board_ready, size, ("l", "h"), turn=7))
     finally:
         store.dispose()
     baseline = median(base)
-    extra = sorted(max(0.0, c - baseline) * 1000 for c in board)
-    p95 = extra[min(len(extra) - 1, round(0.95 * (len(extra) - 1)))]
-    figure("key_press_baseline_pilot", baseline * 1000, "ms")
-    figure("key_press_board_5000_median", median(extra), "ms", TARGET_KEY_MS)
-    figure("key_press_board_5000_p95", p95, "ms")
+    tag = "" if size == DEFAULT_SIZE else f"_{size[0]}x{size[1]}"
+    figure(f"key_press_baseline_pilot{tag}", baseline * 1000, "ms")
+    for name, costs in (("key_press", board), ("key_column", moves)):
+        extra = sorted(max(0.0, c - baseline) * 1000 for c in costs)
+        p95 = extra[min(len(extra) - 1, round(0.95 * (len(extra) - 1)))]
+        target = TARGET_KEY_MS if name == "key_press" else None
+        figure(f"{name}_board_5000{tag}_median", median(extra), "ms", target)
+        figure(f"{name}_board_5000{tag}_p95", p95, "ms")
 
 
 def main() -> None:
@@ -204,6 +232,16 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--db", type=Path, help="reuse (or write) the mirror here")
     parser.add_argument("--keep", action="store_true", help="keep the generated mirror")
+    parser.add_argument(
+        "--size",
+        action="append",
+        type=_size,
+        metavar="WxH",
+        help="terminal size of the key-press figures (repeat for several; default 120x40)",
+    )
+    parser.add_argument(
+        "--keys-only", action="store_true", help="only the key-press figures, no start-up runs"
+    )
     args = parser.parse_args()
     os.environ.setdefault("TEXTUAL_ANIMATIONS", "none")
     with contextlib.ExitStack() as stack:
@@ -218,9 +256,12 @@ def main() -> None:
             start = time.perf_counter()
             make_mirror(db, issues=20_000, projects=50, seed=0)
             figure("generate_mirror_20000", time.perf_counter() - start, "s")
-        rss, _floor = start_figures(db, args.runs)
-        key_figures(db)
-        figure("peak_rss_app", rss, "MB", TARGET_RSS_MB)
+        if not args.keys_only:
+            rss, _floor = start_figures(db, args.runs)
+        for size in args.size or [DEFAULT_SIZE]:
+            key_figures(db, size)
+        if not args.keys_only:
+            figure("peak_rss_app", rss, "MB", TARGET_RSS_MB)
     finish()
 
 

@@ -2,6 +2,11 @@
 
 The board is read once per visit; filtering and hiding closed cards work on that snapshot in
 memory, so typing in the filter costs no query however large the project is.
+
+Above the columns, the phase strip names every phase in full with its count and gate mark, at
+any width. Below it only columns with cards take room, as many whole ones as fit beside the
+preview, the focused one always among them (`widgets.column_window`): h/l past the last one
+on screen brings the next one in.
 """
 
 from __future__ import annotations
@@ -10,21 +15,23 @@ from rich.text import Text
 from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, HorizontalScroll
+from textual.containers import Horizontal
 from textual.widgets import Input, OptionList, Static
 
 from dslp_tui.screens.base import DslpScreen
 from dslp_tui.text import safe
 from dslp_tui.widgets.card_preview import CardPreview
-from dslp_tui.widgets.phase_column import CardList, PhaseColumn
+from dslp_tui.widgets.column_window import column_window
+from dslp_tui.widgets.phase_column import CardList, PhaseColumn, card_key
+from dslp_tui.widgets.phase_strip import PhaseStrip, Segment, segment
 from dslp_tui.widgets.render import lit
 from dslp_tui.widgets.steady_footer import SteadyFooter
 from store.read.board import Board, Card, board
 from store.rules import PHASES
 
 COLUMNS: tuple[str, ...] = (*PHASES, "unclassified")
-MIN_WIDTH = 16  # a column narrower than this scrolls the board sideways instead
-EMPTY_WIDTH = 12  # a column without cards collapses to its title and count
+MIN_WIDTH = 19  # "○ #4999 expt ⎇" on one line; fewer columns on screen rather than narrower
+MAX_WIDTH = 60  # a project with two busy columns does not get two screen-wide ones
 WIDE_ENOUGH_FOR_PREVIEW = 140
 
 
@@ -64,18 +71,24 @@ class BoardScreen(DslpScreen):
         self.board: Board | None = None
         self.show_closed = True
         self.terms: list[str] = []
-        self._cards: dict[int, Card] = {}
-        self._search: dict[int, str] = {}  # card number -> search_text, made at the first filter
+        self._cards: dict[str, Card] = {}  # card_key (the option id) -> card, drafts too
+        self._search: dict[str, str] = {}  # card_key -> search_text, made at the first filter
         self._focused_once = False
         self._filter_opening = False
+        self._anchor: str | None = None  # the column the window holds: the focused one
+        self._first: str | None = None  # the window's first column
+        self._segments: list[Segment] = []
+        self._offscreen = 0  # columns with cards outside the window
 
     def compose(self) -> ComposeResult:
         yield Static(id="screen-title")
         yield Input(placeholder="filter: number, title, label, branch…", id="filter")
+        yield PhaseStrip(id="phase-strip")
         with Horizontal(id="board-body"):
-            with HorizontalScroll(id="columns"):
+            with Horizontal(id="columns"):
                 for phase in COLUMNS:
                     yield PhaseColumn(phase, id=f"list-{phase}")
+                yield Static(id="board-empty")
             yield CardPreview(self.dslp.now, id="preview")
         yield SteadyFooter()
 
@@ -87,13 +100,15 @@ class BoardScreen(DslpScreen):
         # Nothing to lay out until the cards arrive: an empty board laid out and painted first
         # costs two full layout passes, and the cards' arrival a third with other widths.
         self.query_one("#board-body").display = False
+        self.query_one(PhaseStrip).display = False
         super().on_mount()
 
     async def load(self) -> None:
         repo = self.repo
         self.board = await self.dslp.read_first(f"board:{repo}", lambda s: board(s, repo))
-        self._cards = {c.number: c for cards in self.board.columns.values() for c in cards}
-        self._cards.update({c.number: c for c in self.board.unclassified})
+        every = [c for cards in self.board.columns.values() for c in cards]
+        every += self.board.unclassified
+        self._cards = {card_key(c): c for c in every}
         self._search = {}
         self.refresh_board()
         self.dslp.painted("board")
@@ -105,13 +120,16 @@ class BoardScreen(DslpScreen):
             title.append_text(lit(" ".join(self.terms), "bold yellow"))
         if not self.show_closed:
             title.append("   closed cards hidden (c)", style="dim")
+        if self._offscreen:
+            many = "s" if self._offscreen > 1 else ""
+            title.append(f"   {self._offscreen} column{many} off screen (h/l)", style="dim")
         return title
 
     def refresh_board(self) -> None:
         """Re-fill the columns from the snapshot with the current filter and closed toggle."""
         if self.board is None:
             return
-        self.query_one("#screen-title", Static).update(self._title())
+        self._segments = []
         for phase in COLUMNS:
             all_cards = (
                 self.board.unclassified if phase == "unclassified" else self.board.columns[phase]
@@ -122,22 +140,38 @@ class BoardScreen(DslpScreen):
                 if (self.show_closed or c.state == "open") and self._matches(c, self.terms)
             ]
             column = self.query_one(f"#list-{phase}", PhaseColumn)
-            column.show(shown, len(all_cards), self.board.gates.get(phase))
+            gate = self.board.gates.get(phase)
+            column.show(shown, len(all_cards), gate)
+            self._segments.append(segment(phase, column.title, len(shown), len(all_cards), gate))
+        first_time = not self._focused_once
+        if first_time:
+            self._focused_once = True
+            first = next((c for c in self._columns() if c.cards), None)
+            self._anchor = first.phase if first else None
         self.fit_columns()
         self.query_one("#board-body").display = True
-        if not self._focused_once:
-            self._focused_once = True
-            first = next((c for c in self._lists() if c.option_count), None)
-            (first or self._lists()[0]).focus()
+        self.query_one(PhaseStrip).display = True
+        focused = self.focused
+        if first_time or (isinstance(focused, PhaseColumn) and not focused.display):
+            # The focused column has no card left (filtered, closed hidden): its neighbour.
+            target = next((c for c in self._columns() if c.display), None)
+            anchor = self._anchor
+            if anchor is not None:
+                target = self._column(self._resolve(anchor)) or target
+            if target is not None:
+                target.focus()
+            elif focused is not None:
+                self.set_focus(None)  # no card at all: no hidden list takes the keys
         self._update_preview()
 
     def _matches(self, card: Card, terms: list[str]) -> bool:
         """Every term appears in the card's search text (made once per card, not per key)."""
         if not terms:
             return True
-        text = self._search.get(card.number)
+        key = card_key(card)
+        text = self._search.get(key)
         if text is None:
-            text = self._search[card.number] = search_text(card)
+            text = self._search[key] = search_text(card)
         return all(term in text for term in terms)
 
     def _columns_area(self) -> int:
@@ -153,47 +187,97 @@ class BoardScreen(DslpScreen):
         return width
 
     def fit_columns(self) -> None:
-        """Share the width among columns with cards; below MIN_WIDTH each, scroll sideways."""
-        area = self._columns_area()
-        columns = list(self.query(PhaseColumn))
-        full = [c for c in columns if not c.has_class("-empty")]
-        empty_width = EMPTY_WIDTH * (len(columns) - len(full))
-        width = max(MIN_WIDTH, (area - empty_width) // max(1, len(full)))
+        """Show the window of whole columns with cards that holds the anchor, widths shared."""
+        columns = self._columns()
+        full = [c for c in columns if c.cards]
+        keys = [c.phase for c in full]
+        anchor = keys.index(self._resolve(self._anchor)) if full else 0
+        first = keys.index(self._resolve(self._first)) if full else 0
+        start, widths = column_window(
+            [c.need(MIN_WIDTH) for c in full], self._columns_area(), anchor, first, MAX_WIDTH
+        )
+        self._first = keys[start] if full else None
+        wanted = dict(zip(keys[start:], widths, strict=False))
         for column in columns:
-            wanted = EMPTY_WIDTH if column.has_class("-empty") else width
-            if column.styles.width is None or column.styles.width.cells != wanted:
-                column.styles.width = wanted
-            column.label(wanted)
+            width = wanted.get(column.phase)
+            if column.display != (width is not None):
+                column.display = width is not None
+            if width is None:
+                continue
+            if column.styles.width is None or column.styles.width.cells != width:
+                column.styles.width = width
+            column.label(width)
+        empty = self.query_one("#board-empty", Static)
+        empty.display = not full
+        if not full:
+            empty.update(self._empty_text())
+        self._offscreen = len(full) - len(widths)
+        self.query_one("#screen-title", Static).update(self._title(), layout=False)
+        self._update_strip()
+
+    def _resolve(self, key: str | None) -> str:
+        """`key`'s column if it has cards, else the next one that has (else the last)."""
+        full = [c.phase for c in self._columns() if c.cards]
+        if key is None or not full:
+            return full[0] if full else COLUMNS[0]
+        at = COLUMNS.index(key)
+        return next((p for p in full if COLUMNS.index(p) >= at), full[-1])
+
+    def _empty_text(self) -> Text:
+        if self.terms:
+            return Text("No card matches the filter: escape clears it.", style="dim")
+        if not self.show_closed:
+            return Text("No open cards: c shows the closed ones too.", style="dim")
+        return Text("No cards in this project yet: s syncs it with GitHub.", style="dim")
+
+    def _update_strip(self) -> None:
+        focused = self._current_list()
+        key = focused.phase if focused is not None else self._anchor
+        shown = [c.phase for c in self._columns() if c.display]
+        self.query_one(PhaseStrip).show(self._segments, key, shown)
 
     def on_resize(self) -> None:
         self.call_after_refresh(self._refit)
 
     def _refit(self) -> None:
-        """New widths after a resize or the preview's toggle, the focused column kept in view."""
+        """New widths after a resize or the preview's toggle, the focused column kept in."""
         self.fit_columns()
-        current = self._current_list()
-        if current is not None:
-            self.call_after_refresh(current.scroll_visible, animate=False)
 
     # -- helpers ---------------------------------------------------------------------------
 
     def _lists(self) -> list[CardList]:
         return list(self.query(CardList))
 
-    def _current_list(self) -> CardList | None:
+    def _columns(self) -> list[PhaseColumn]:
+        return list(self.query(PhaseColumn))
+
+    def _column(self, key: str) -> PhaseColumn | None:
+        return next((c for c in self._columns() if c.phase == key), None)
+
+    def show_column(self, column: PhaseColumn) -> None:
+        """Focus `column`, bringing it on screen first (an enter right after must land there)."""
+        self._anchor = column.phase
+        if not column.display:
+            self.fit_columns()
+        self.set_focus(column)
+        self._update_strip()
+
+    def _current_list(self) -> PhaseColumn | None:
         focused = self.focused
-        return focused if isinstance(focused, CardList) else None
+        return focused if isinstance(focused, PhaseColumn) else None
 
     def selected_card(self) -> Card | None:
         listing = self._current_list()
-        number = listing.highlighted_number() if listing else None
-        return self._cards.get(number) if number is not None else None
+        option = listing.highlighted_option if listing else None
+        return self._cards.get(option.id) if option is not None and option.id else None
 
     def _update_preview(self) -> None:
         self.query_one(CardPreview).show(self.repo, self.selected_card())
 
-    def _url(self, card: Card) -> str:
-        return card.html_url or f"https://github.com/{safe(self.repo)}/issues/{card.number}"
+    def _url(self, card: Card) -> str | None:
+        if card.html_url or card.number is None:  # a draft has no address until it is pushed
+            return card.html_url
+        return f"https://github.com/{safe(self.repo)}/issues/{card.number}"
 
     # -- events ----------------------------------------------------------------------------
 
@@ -209,9 +293,21 @@ class BoardScreen(DslpScreen):
             self.dslp.open_card(self.repo, int(event.option.id))
 
     def on_descendant_focus(self, event: events.DescendantFocus) -> None:
-        if event.widget.id == "filter":
+        widget = event.widget
+        if widget.id == "filter":
             self._filter_opening = False
+        if isinstance(widget, PhaseColumn):  # by h/l, a click, tab: the window follows
+            self._anchor = widget.phase
+            if not widget.display:
+                self.fit_columns()
+        self._update_strip()
         self._update_preview()
+
+    @on(PhaseStrip.Selected)
+    def _strip_selected(self, event: PhaseStrip.Selected) -> None:
+        column = self._column(event.key)
+        if column is not None and column.cards:
+            self.show_column(column)
 
     @on(Input.Changed, "#filter")
     def _filter_changed(self, event: Input.Changed) -> None:
@@ -284,11 +380,10 @@ class BoardScreen(DslpScreen):
         row = current.highlighted if current is not None and current.highlighted else 0
         for step in range(1, len(lists)):
             target = lists[(start + delta * step) % len(lists)]
-            if target.option_count:
-                self.set_focus(target)  # now, not later: an enter right after must land here
+            if target.option_count and isinstance(target, PhaseColumn):
+                self.show_column(target)  # now, not later: an enter right after must land here
                 if target.highlighted is not None:
                     target.highlighted = min(row, target.option_count - 1)
-                target.scroll_visible()
                 return
 
     def action_browser(self) -> None:

@@ -26,6 +26,11 @@ PAGE = 200  # cards appended each time the cursor reaches the "N more" line
 MORE_ID = "more"
 
 
+def card_key(card: Card) -> str:
+    """The card's option id: its number, or for a draft not yet numbered its draft id."""
+    return str(card.number) if card.number is not None else f"draft-{card.draft}"
+
+
 class CardList(NavList):
     """The cards of one column; left/right go to the board (OptionList would scroll sideways)."""
 
@@ -72,12 +77,12 @@ class CardList(NavList):
         if event is not None and self.scrollable_content_region.width == self._lines_width:
             event.prevent_default()  # no refresh either: the new size already repainted it
 
-    def fill(self, cards: list[Card], keep: int | None) -> None:
+    def fill(self, cards: list[Card], keep: str | None) -> None:
         """Show the first page of `cards`, on `keep`'s card when it is among them."""
         self.cards = cards
         upto = CAP
         if keep is not None:
-            at = next((i for i, c in enumerate(cards) if c.number == keep), None)
+            at = next((i for i, c in enumerate(cards) if card_key(c) == keep), None)
             if at is not None and at >= CAP:
                 upto = at + 1 + PAGE // 4  # the kept card and a little after it
         self.rendered = 0
@@ -86,7 +91,7 @@ class CardList(NavList):
             index = 0
             if keep is not None:
                 try:
-                    index = self.get_option_index(str(keep))
+                    index = self.get_option_index(keep)
                 except OptionDoesNotExist:  # the card left this column (filtered out or closed)
                     index = 0
             self.highlighted = index
@@ -97,7 +102,7 @@ class CardList(NavList):
         for card in self.cards[self.rendered : upto]:
             if options or self.rendered:
                 options.append(None)  # a rule between cards
-            options.append(Option(card_prompt(card), id=str(card.number)))
+            options.append(Option(card_prompt(card), id=card_key(card)))
         self.rendered = min(upto, len(self.cards))
         left = len(self.cards) - self.rendered
         if left > 0:
@@ -139,7 +144,8 @@ class PhaseColumn(CardList):
 
     The title and count are the border title, the gate status the border subtitle: a column
     is a single widget, so the compositor cuts each screen line at 8 columns' edges, not 32.
-    A narrow column shortens the phase name, never the count.
+    The board makes a column as wide as its `need()`; one narrower still (a tiny terminal)
+    shortens the phase name, never the count. The full names are in the phase strip.
     """
 
     def __init__(self, phase: str, *, id: str | None = None) -> None:
@@ -184,6 +190,11 @@ class PhaseColumn(CardList):
                 short = short.replace("no cards", "none")
             self.border_subtitle = Text(short, style=gate.style)
 
+    def need(self, least: int) -> int:
+        """The width (at least `least`) at which the title and the count of shown cards fit."""
+        count = self._count.split("/")[0]
+        return max(least, BORDER_LABEL_COST + len(self.title) + (len(count) + 1 if count else 0))
+
     def show(self, cards: list[Card], total: int, gate: GateStatus | None) -> None:
         """Replace the column's cards, keeping the highlight on the same card when it stays."""
         count = f"{len(cards)}" if len(cards) == total else f"{len(cards)}/{total}"
@@ -191,4 +202,5 @@ class PhaseColumn(CardList):
         self._gate = gate
         self.label(self._label_width)
         self.set_class(not cards, "-empty")
-        self.fill(cards, self.highlighted_number())
+        option = self.highlighted_option
+        self.fill(cards, option.id if option is not None and option.id != MORE_ID else None)

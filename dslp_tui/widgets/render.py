@@ -62,26 +62,29 @@ def state_icon(state: str) -> Text:
 
 
 def card_prompt(card: Card) -> Text:
-    """A card in a board column: number, state, kind, branch, then the title, then badges."""
+    """A card in a board column: number, state, kind, branch, then the title, then badges.
+
+    The column wraps it between words (a word wider than the column ends in "…": the
+    board's `text-overflow: ellipsis`), so each part starts a line of its own.
+    """
     closed = card.state != "open"
     head = Text.assemble(
         state_icon(card.state),
-        (f" #{card.number}", "bold dim" if closed else "bold"),
+        (
+            f" #{card.number}" if card.number is not None else " new",
+            "bold dim" if closed else "bold",
+        ),
         (f" {KIND_SHORT.get(card.kind or '', '—')}", "dim"),
     )
     if card.branch:
         head.append(" ⎇", style="cyan")
     text = Text.assemble(head, "\n", lit(card.title, "dim" if closed else ""))
-    badges = Text()
     if card.outcome:
-        badges.append_text(outcome_badge(card.outcome))
-    if card.pending_sync:
-        if badges:
-            badges.append(" ")
-        badges.append(PENDING_SYNC, style="bold yellow")
-    if badges:
         text.append("\n")
-        text.append_text(badges)
+        text.append_text(outcome_badge(card.outcome))
+    if card.pending_sync:  # a line of its own: "⇡" never left at the end of the badge's line
+        text.append("\n")
+        text.append(PENDING_SYNC, style="bold yellow")
     return text
 
 
