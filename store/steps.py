@@ -77,7 +77,7 @@ def plan_outcome(
         steps.append(
             Step(
                 "issue",
-                f"opens a {label} issue {title[:60]!r}",
+                f"opens {'an' if label[0] in 'AEIOU' else 'a'} {label} issue {title[:60]!r}",
                 None,
                 {"kind": kind, "title": title[:256], "ask": ask, "from": number},
             )

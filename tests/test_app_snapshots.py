@@ -106,3 +106,24 @@ def test_outbox(snap_compare, fixed_store: Store) -> None:  # type: ignore[no-un
 def test_model_status_modal(snap_compare, fixed_store: Store) -> None:  # type: ignore[no-untyped-def]
     run = steps("enter", "l", "l", "l", "l", "enter", "u")
     assert snap_compare(make_app(fixed_store), terminal_size=SIZE, run_before=run)
+
+
+def test_outcome_modal_with_its_consequences(snap_compare, fixed_store: Store) -> None:  # type: ignore[no-untyped-def]
+    """A failed outcome and a next step chosen: the form says what the save sets off."""
+
+    async def run(pilot: Pilot[None]) -> None:
+        await steps("enter", "l", "l", "l", "enter", "l")(pilot)
+        from textual.widgets import RadioButton, Select
+
+        pilot.app.screen.query_one("#outcome-failed", RadioButton).value = True
+        pilot.app.screen.query_one("#next", Select).value = "new-experiment"
+        for _ in range(3):
+            await pilot.pause()
+            await pilot.app.workers.wait_for_complete()
+
+    assert snap_compare(make_app(fixed_store), terminal_size=SIZE, run_before=run)
+
+
+def test_new_card_modal(snap_compare, fixed_store: Store) -> None:  # type: ignore[no-untyped-def]
+    run = steps("enter", "l", "l", "l", "n")
+    assert snap_compare(make_app(fixed_store), terminal_size=SIZE, run_before=run)

@@ -18,6 +18,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.widgets import Input, OptionList, Static
 
+from dslp_tui.screens import board_drafts
 from dslp_tui.screens.base import DslpScreen
 from dslp_tui.text import safe
 from dslp_tui.widgets.card_preview import CardPreview
@@ -57,6 +58,7 @@ class BoardScreen(DslpScreen):
         Binding("c", "toggle_closed", "Closed", id="toggle-closed", tooltip="Show/hide closed"),
         Binding("p", "toggle_preview", "Preview", id="preview", tooltip="Show/hide the preview"),
         Binding("g", "gates", "Gates", id="gates", tooltip="Gate sign-offs of this project"),
+        Binding("n", "new_card", "New card", id="new-card", tooltip="A new card, as a draft"),
         Binding(
             "o", "browser", "Browser", id="browser", tooltip="Open the card on GitHub", show=False
         ),
@@ -291,6 +293,8 @@ class BoardScreen(DslpScreen):
         event.stop()
         if event.option.id is not None and event.option.id.isdigit():
             self.dslp.open_card(self.repo, int(event.option.id))
+        elif event.option.id is not None and event.option.id in self._cards:
+            board_drafts.open_draft(self, self._cards[event.option.id])
 
     def on_descendant_focus(self, event: events.DescendantFocus) -> None:
         widget = event.widget
@@ -371,6 +375,10 @@ class BoardScreen(DslpScreen):
 
     def action_gates(self) -> None:
         self.dslp.open_gates(self.repo)
+
+    def action_new_card(self) -> None:
+        listing = self._current_list()
+        board_drafts.new_card(self, listing.phase if listing else None)
 
     def action_column(self, delta: int) -> None:
         """Move to the next column that has cards, keeping about the same row."""

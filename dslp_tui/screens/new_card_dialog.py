@@ -9,7 +9,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
-from textual.widgets import Button, Input, Label, RadioButton, RadioSet, Static
+from textual.widgets import Button, Input, Label, Select, Static
 
 from dslp_tui.screens.form_dialog import FormDialog
 from dslp_tui.widgets.render import lit
@@ -74,9 +74,12 @@ class NewCardDialog(FormDialog[NewCardForm]):
             yield Static(Text.assemble((heading, "bold"), lit(self.repo)), classes="dialog-title")
             if not self.editing:
                 yield Label("Kind")
-                with RadioSet(id="kind"):
-                    for kind in DRAFT_KINDS:
-                        yield RadioButton(kind.title(), value=kind == self.kind, id=f"kind-{kind}")
+                yield Select(
+                    [(kind.title(), kind) for kind in DRAFT_KINDS],
+                    value=self.kind,
+                    allow_blank=False,
+                    id="kind",
+                )
             yield Label("Title")
             yield Input(value=self.draft_title, id="title", max_length=MAX_TITLE)
             yield Static(id="title-error", classes="field-error")
@@ -110,8 +113,7 @@ class NewCardDialog(FormDialog[NewCardForm]):
         self.show_error("title", None if title else "a card needs a title")
         if self.editing:
             return NewCardForm(self.kind, title) if title else None
-        pressed = self.query_one(RadioSet).pressed_button
-        kind = str(pressed.id or "").removeprefix("kind-") if pressed is not None else self.kind
+        kind = str(self.query_one("#kind", Select).value)
         ask, ask_err = _number(self.query_one("#ask", Input).value)
         based_on, based_err = _number(self.query_one("#based-on", Input).value)
         if based_on is not None and kind != "model" and based_err is None:

@@ -22,6 +22,7 @@ from textual.widgets import (
     Label,
     RadioButton,
     RadioSet,
+    Select,
     Static,
     TextArea,
 )
@@ -141,6 +142,7 @@ class OutcomeDialog(FormDialog[OutcomeForm]):
                         id=f"outcome-{choice.replace(' ', '-')}",
                     )
             yield Static(id="outcome-error", classes="field-error")
+            yield Static(id="consequences", classes="consequences")
             yield Label("TLDR: what did the experiment show, in one line")
             yield Input(id="tldr", placeholder="e.g. AUC 0.81 on the hold-out month: go to model")
             yield Static(id="tldr-error", classes="field-error")
@@ -157,14 +159,15 @@ class OutcomeDialog(FormDialog[OutcomeForm]):
             yield Input(id="commit", placeholder="the commit the run used (4-40 hex digits)")
             yield Static(id="commit-error", classes="field-error")
             yield Label("Next step")
-            with RadioSet(id="next"):
-                yield RadioButton("none", value=True, id="next-none")
-                for step in NEXT_STEPS:
-                    yield RadioButton(step, id=f"next-{step}")
+            yield Select(
+                [("none", "none"), *((step, step) for step in NEXT_STEPS)],
+                value="none",
+                allow_blank=False,
+                id="next",
+            )
             yield Static(id="next-error", classes="field-error")
             yield Input(id="next-title", placeholder="title of the card the next step opens")
             yield Checkbox("Keep a failed experiment and its PRs open", id="keep-open")
-            yield Static(id="consequences", classes="consequences")
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Save  ctrl+s", variant="primary", id="save")
                 yield Button("Cancel", id="cancel")
@@ -177,14 +180,14 @@ class OutcomeDialog(FormDialog[OutcomeForm]):
     def _choices(self) -> tuple[str, str | None, bool, str | None]:
         pressed = self.query_one("#outcome", RadioSet).pressed_button
         status = str(pressed.label) if pressed is not None else ""
-        chosen = self.query_one("#next", RadioSet).pressed_button
-        step = str(chosen.label) if chosen is not None else "none"
+        step = str(self.query_one("#next", Select).value)
         title = " ".join(self.query_one("#next-title", Input).value.split()) or None
         keep = self.query_one("#keep-open", Checkbox).value
         return status, None if step == "none" else step, keep, title
 
     @on(RadioSet.Changed)
     @on(Checkbox.Changed)
+    @on(Select.Changed)
     def _changed(self) -> None:
         if self.preview is not None:
             # the function, not a coroutine: a run cancelled by the next change never starts
