@@ -3,6 +3,7 @@ card's branch, `n` on a board makes a draft card that shows as new, pending sync
 
 from __future__ import annotations
 
+import itertools
 from typing import Any
 
 from sqlalchemy import select
@@ -103,7 +104,7 @@ async def test_outcome_form_shows_its_consequences_then_queues_them_in_order(
         ]
         kinds = [e.kind for e in entries]
         assert kinds == ["outcome", "issue", "branch", "retarget", "ask_item"]
-        for before, after in zip(entries, entries[1:], strict=False):
+        for before, after in itertools.pairwise(entries):
             assert after.payload["after"] == [before.id]  # a chain: each waits for the last
         assert entries[0].payload["commit"] == "abc1234"
         draft = s.get(IssueDraft, entries[1].id)

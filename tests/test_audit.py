@@ -20,7 +20,7 @@ def test_history_lists_each_change_and_each_step_of_its_push(
     db = str(demo_store.path)
     assert (
         main(
-            ["log", f"{CHURN}#12", "--outcome", "on-hold", "--tldr", "no", "--json"] + ["--db", db]
+            ["log", f"{CHURN}#12", "--outcome", "on-hold", "--tldr", "no", "--json", "--db", db]
         )
         == 0
     )

@@ -124,7 +124,8 @@ def test_sqlite_and_postgres_mirrors_give_the_same_cli_answers(
             cli("model", f"{REPO}#{n['model']}", "--status", "staging", "--version", "0.1.0", *at)
             cli("checklist", f"{REPO}#{n['model']}", "--check", "1", *at)
             cli("sync", *at)
-            cli("log", f"{REPO}#{n['x2']}", "--outcome", "failed", "--tldr", "no lift", "--keep-open", *at)
+            cli("log", f"{REPO}#{n['x2']}", "--outcome", "failed", "--tldr", "no lift",
+                "--keep-open", *at)  # fmt: skip
             outputs[db] = {
                 " ".join(args): _masked(cli(*args, *at), since, fake.base_url)
                 for args in (
