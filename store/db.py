@@ -144,11 +144,20 @@ class Store:
     url: str
 
     @contextmanager
-    def session(self, *, write: bool = False) -> Iterator[Session]:
-        """A session in one transaction, committed on success, rolled back on error."""
+    def session(self, *, write: bool = False, refetchable: bool = False) -> Iterator[Session]:
+        """A session in one transaction, committed on success, rolled back on error.
+
+        `refetchable`: a page of mirror data that GitHub can give again. On PostgreSQL its
+        commit does not wait for the WAL to reach the disk (SQLite's `synchronous=NORMAL` does
+        the same for every commit): a server crash may lose the last pages, never part of one,
+        and their cursor goes with them, so the next sync reads them again. Outbox changes are
+        never written this way.
+        """
         with Session(self.engine, expire_on_commit=False) as session:
             if write:
-                session.connection(execution_options={"dslp_write": True})
+                conn = session.connection(execution_options={"dslp_write": True})
+                if refetchable and self.is_server:
+                    conn.exec_driver_sql("SET LOCAL synchronous_commit TO OFF")
             try:
                 yield session
                 session.commit()

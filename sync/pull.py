@@ -145,7 +145,7 @@ class RepoPuller:
             new_etags.append(resp.etag or "")
             url, params = resp.link("next"), None
             self._progress(resource, len(items))
-        with self.store.session(write=True) as s:
+        with self.store.session(write=True, refetchable=True) as s:
             write(s, items)
             stored = "\n".join(new_etags) if all(new_etags) else None
             set_cursor(s, self.repo_id, resource, etag=stored, since=str(len(items)))
@@ -210,7 +210,7 @@ class RepoPuller:
         head_items = head.data or []
         if not head.link("next") and not since:
             # Everything fits on one page: write it, no second request needed.
-            with self.store.session(write=True) as s:
+            with self.store.session(write=True, refetchable=True) as s:
                 write(s, head_items)
                 newest = max((i.get("updated_at") or "" for i in head_items), default=None)
                 set_cursor(s, self.repo_id, resource, etag=head_etag, since=newest or "")
@@ -233,7 +233,7 @@ class RepoPuller:
             resp = self.client.get(url, params)
             items = resp.data or []
             page_newest = max((i.get("updated_at") or "" for i in items), default=newest)
-            with self.store.session(write=True) as s:
+            with self.store.session(write=True, refetchable=True) as s:
                 write(s, items)
                 set_cursor(s, self.repo_id, f"{resource}:walk", etag=None, since=page_newest)
             done += len(items)
