@@ -52,8 +52,23 @@ def steps(*keys: str):  # type: ignore[no-untyped-def]
         for _ in range(3):
             await pilot.pause()
             await pilot.wait_for_scheduled_animations()
+        await tables_measured(pilot)
 
     return run
+
+
+async def tables_measured(pilot: Pilot[None]) -> None:
+    """A DataTable sizes its columns to their cells when its queue next runs empty: on a busy
+    machine that can come after the picture, which then shows header-wide columns. Wait for
+    it (each pause lets the app run; a pass with nothing pending ends the wait)."""
+    from textual.widgets import DataTable
+
+    for _ in range(200):
+        tables = list(pilot.app.screen.query(DataTable))
+        if not any(t._require_update_dimensions or t._updated_cells for t in tables):
+            break
+        await pilot.pause()
+    await pilot.pause()
 
 
 def test_portfolio(snap_compare, fixed_store: Store) -> None:  # type: ignore[no-untyped-def]
