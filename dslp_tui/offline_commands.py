@@ -197,7 +197,7 @@ def _model_issue(session: Any, ref: str, why: str) -> tuple[Any, Any]:
 
 
 def cmd_log(args: argparse.Namespace) -> int:
-    from store.outbox import record_outcome
+    from store.steps import log_outcome
 
     repo_name, number = parse_ref(args.ref)
     store = _open(args)
@@ -207,7 +207,7 @@ def cmd_log(args: argparse.Namespace) -> int:
             raise UsageError(
                 f"{args.ref} is an {issue.kind.title()} issue: outcomes go on Experiment issues"
             )
-        outcome = record_outcome(
+        outcome, queued = log_outcome(
             session,
             repo,
             number,
@@ -219,21 +219,10 @@ def cmd_log(args: argparse.Namespace) -> int:
             commit_sha=args.commit,
             next_step=args.next,
             author=_user(args),
-        )
-        from store.steps import plan_outcome, record_steps
-
-        plan = plan_outcome(
-            session,
-            repo,
-            number,
-            status=args.outcome,
-            next_step=args.next,
-            tldr=outcome.tldr,
             keep_open=args.keep_open,
             next_title=args.next_title,
         )
-        ids = record_steps(session, repo, plan, after=outcome.id, actor=_user(args))
-        steps = [{"id": i, "kind": s.kind, "says": s.says} for i, s in zip(ids, plan, strict=True)]
+        steps = [{"id": i, "kind": step.kind, "says": step.says} for i, step in queued]
         data = {
             "id": outcome.id,
             "repo": repo.full_name,

@@ -17,8 +17,8 @@ from sqlmodel import Session
 
 from store.ask_lists import ASK_SECTIONS
 from store.drafts import card_of, create_draft
-from store.models import Issue, OutboxEntry, Repository
-from store.outbox import InvalidChange, new_id, queue_entry
+from store.models import ExperimentOutcome, Issue, OutboxEntry, Repository
+from store.outbox import InvalidChange, new_id, queue_entry, record_outcome
 from store.read.pulls import open_pulls_of
 from store.rules import branch_for
 
@@ -116,6 +116,33 @@ def plan_outcome(
             )
         )
     return steps
+
+
+def log_outcome(
+    session: Session,
+    repo: Repository,
+    number: int,
+    *,
+    keep_open: bool = False,
+    next_title: str | None = None,
+    **outcome: Any,
+) -> tuple[ExperimentOutcome, list[tuple[str, Step]]]:
+    """Log an outcome (`store.outbox.record_outcome`'s fields) and queue what it sets off,
+    after it: the one way the command line and the app do it. Returns the outcome and the
+    (entry id, step) pairs queued."""
+    steps = plan_outcome(
+        session,
+        repo,
+        number,
+        status=str(outcome.get("status", "")),
+        next_step=outcome.get("next_step"),
+        tldr=str(outcome.get("tldr", "")).strip(),
+        keep_open=keep_open,
+        next_title=next_title,
+    )
+    row = record_outcome(session, repo, number, **outcome)
+    ids = record_steps(session, repo, steps, after=row.id, actor=outcome.get("author"))
+    return row, list(zip(ids, steps, strict=True))
 
 
 def plan_close(session: Session, repo: Repository, number: int, *, reason: str) -> list[Step]:

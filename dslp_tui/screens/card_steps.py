@@ -40,16 +40,14 @@ async def consequences(
 
 
 async def write_outcome(screen: CardScreen, form: OutcomeForm) -> None:
-    from store.outbox import record_outcome
-    from store.steps import plan_outcome, record_steps
+    from store.steps import log_outcome
 
     repo, number, author = screen.repo, screen.number, screen.dslp.config.user or None
 
     def write(session: Any) -> bool:
-        r = get_repo(session, repo)
-        outcome = record_outcome(
+        log_outcome(
             session,
-            r,
+            get_repo(session, repo),
             number,
             status=form.status,
             tldr=form.tldr,
@@ -59,18 +57,9 @@ async def write_outcome(screen: CardScreen, form: OutcomeForm) -> None:
             commit_sha=form.commit,
             next_step=form.next_step,
             author=author,
-        )
-        steps = plan_outcome(
-            session,
-            r,
-            number,
-            status=form.status,
-            next_step=form.next_step,
-            tldr=form.tldr,
             keep_open=form.keep_open,
             next_title=form.next_title,
         )
-        record_steps(session, r, steps, after=outcome.id, actor=author)
         return True
 
     if await screen.dslp.write(write):
