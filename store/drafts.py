@@ -270,16 +270,21 @@ def edit_draft(
             based_on=draft.based_on,
             marker=make_marker("issue", draft.id),
         )
+    _changed(session, draft, "issue.edited", actor)
+    return draft
+
+
+def _changed(session: Session, draft: IssueDraft, action: str, actor: str | None) -> None:
+    """A draft changed here: stamped, and in the audit trail."""
     draft.updated_at = _now()
     session.add(
         AuditEvent(
             actor=actor,
-            action="issue.edited",
+            action=action,
             repo_id=draft.repo_id,
             detail={"entry": draft.id, "title": draft.title},
         )
     )
-    return draft
 
 
 def discard_draft(session: Session, draft: IssueDraft, *, actor: str | None = None) -> int:
@@ -297,15 +302,7 @@ def discard_draft(session: Session, draft: IssueDraft, *, actor: str | None = No
         session.delete(entry)
         dropped += 1
     draft.state = "discarded"
-    draft.updated_at = _now()
-    session.add(
-        AuditEvent(
-            actor=actor,
-            action="issue.discarded",
-            repo_id=draft.repo_id,
-            detail={"entry": draft.id, "title": draft.title},
-        )
-    )
+    _changed(session, draft, "issue.discarded", actor)
     return dropped
 
 
