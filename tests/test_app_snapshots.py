@@ -80,3 +80,76 @@ async def tables_measured(pilot: Pilot[None]) -> None:
             break
         await pilot.pause()
     await pilot.pause()
+
+
+def test_portfolio(snap_compare, fixed_store: Store) -> None:  # type: ignore[no-untyped-def]
+    assert snap_compare(make_app(fixed_store), terminal_size=SIZE, run_before=steps())
+
+
+def test_board(snap_compare, fixed_store: Store) -> None:  # type: ignore[no-untyped-def]
+    run = steps("enter", "l", "l", "l")
+    assert snap_compare(make_app(fixed_store), terminal_size=SIZE, run_before=run)
+
+
+def test_board_with_preview_80x24(snap_compare, fixed_store: Store) -> None:  # type: ignore[no-untyped-def]
+    run = steps("enter", "p", "l")
+    assert snap_compare(make_app(fixed_store), terminal_size=(80, 24), run_before=run)
+
+
+def test_card_detail_model(snap_compare, fixed_store: Store) -> None:  # type: ignore[no-untyped-def]
+    run = steps("enter", "l", "l", "l", "l", "enter")
+    assert snap_compare(make_app(fixed_store), terminal_size=SIZE, run_before=run)
+
+
+def test_gate_panel(snap_compare, fixed_store: Store) -> None:  # type: ignore[no-untyped-def]
+    run = steps("enter", "g", "j", "j", "j")
+    assert snap_compare(make_app(fixed_store), terminal_size=SIZE, run_before=run)
+
+
+def test_outcome_modal(snap_compare, fixed_store: Store) -> None:  # type: ignore[no-untyped-def]
+    run = steps("enter", "l", "l", "l", "enter", "l", "ctrl+s")
+    assert snap_compare(make_app(fixed_store), terminal_size=SIZE, run_before=run)
+
+
+def test_signoff_modal(snap_compare, fixed_store: Store) -> None:  # type: ignore[no-untyped-def]
+    run = steps("g", "enter")
+    assert snap_compare(make_app(fixed_store), terminal_size=SIZE, run_before=run)
+
+
+def test_models(snap_compare, fixed_store: Store) -> None:  # type: ignore[no-untyped-def]
+    assert snap_compare(make_app(fixed_store), terminal_size=SIZE, run_before=steps("m"))
+
+
+def test_help(snap_compare, fixed_store: Store) -> None:  # type: ignore[no-untyped-def]
+    run = steps("enter", "question_mark")
+    assert snap_compare(make_app(fixed_store), terminal_size=SIZE, run_before=run)
+
+
+def test_outbox(snap_compare, fixed_store: Store) -> None:  # type: ignore[no-untyped-def]
+    assert snap_compare(make_app(fixed_store), terminal_size=SIZE, run_before=steps("O"))
+
+
+def test_model_status_modal(snap_compare, fixed_store: Store) -> None:  # type: ignore[no-untyped-def]
+    run = steps("enter", "l", "l", "l", "l", "enter", "u")
+    assert snap_compare(make_app(fixed_store), terminal_size=SIZE, run_before=run)
+
+
+def test_outcome_modal_with_its_consequences(snap_compare, fixed_store: Store) -> None:  # type: ignore[no-untyped-def]
+    """A failed outcome and a next step chosen: the form says what the save sets off."""
+
+    async def run(pilot: Pilot[None]) -> None:
+        await steps("enter", "l", "l", "l", "enter", "l")(pilot)
+        from textual.widgets import RadioButton, Select
+
+        pilot.app.screen.query_one("#outcome-failed", RadioButton).value = True
+        pilot.app.screen.query_one("#next", Select).value = "new-experiment"
+        for _ in range(3):
+            await pilot.pause()
+            await pilot.app.workers.wait_for_complete()
+
+    assert snap_compare(make_app(fixed_store), terminal_size=SIZE, run_before=run)
+
+
+def test_new_card_modal(snap_compare, fixed_store: Store) -> None:  # type: ignore[no-untyped-def]
+    run = steps("enter", "l", "l", "l", "n")
+    assert snap_compare(make_app(fixed_store), terminal_size=SIZE, run_before=run)
