@@ -21,7 +21,7 @@ from dslp_tui.serve import check_access
 from dslp_tui.serve_env import child_env, is_loopback_host
 from store.db import Store
 from store.models import OutboxEntry
-from sync.auth import token_for
+from sync.auth import DEFAULT_API_URL, token_for
 from tests.app_helpers import SIZE, app_for, open_board, settle
 
 try:
@@ -233,10 +233,11 @@ def test_the_guest_environment_has_no_github_token_and_no_gh(tmp_path: Path) -> 
         "DSLP_GITHUB_API_URL": "https://ghe.example.com/api/v3",
         "DSLP_READ_ONLY": "1",
     }
-    # The server's own environment does give a token, from the variables and from gh:
-    assert token_for("https://api.github.com", env=base) is not None
+    # The server's own environment does give a token, from the variables and from gh (the
+    # lookup reads variables and runs the fake `gh` above: it sends no request anywhere):
+    assert token_for(DEFAULT_API_URL, env=base) is not None
     no_vars = {k: v for k, v in base.items() if "TOKEN" not in k}
-    from_gh = token_for("https://api.github.com", env=no_vars)
+    from_gh = token_for(DEFAULT_API_URL, env=no_vars)
     assert from_gh is not None and from_gh.reveal() == "ghp_from_gh_cli"
 
     guest = child_env(base, db_url="sqlite:////m.db", read_only=True)
