@@ -75,23 +75,17 @@ def parse_metrics(text: str) -> tuple[dict[str, float | int], str | None]:
 
 
 def parse_params(text: str) -> tuple[dict[str, Any], str | None]:
-    """`name=value` lines; values may be words (`model=lgbm`), numbers stay numbers."""
+    """`name=value` lines, read as `dslp log --param` reads them (words allowed, numbers kept)."""
+    from dslp_tui.errors import UsageError
+    from dslp_tui.offline_commands import parse_pairs
+
     params: dict[str, Any] = {}
     for i, raw in enumerate(text.splitlines(), 1):
-        line = raw.strip()
-        if not line:
-            continue
-        name, sep, value = (part.strip() for part in line.partition("="))
-        if not sep or not name or not value:
-            return params, f"line {i}: write name=value, e.g. depth=6"
-        if re.fullmatch(r"[+-]?\d+", value):
-            params[name] = int(value)
-        else:
+        if raw.strip():
             try:
-                number = float(value)
-                params[name] = number if number == number and abs(number) != float("inf") else value
-            except ValueError:
-                params[name] = value
+                params.update(parse_pairs([raw.strip()], "parameter", numbers=False))
+            except UsageError:
+                return params, f"line {i}: write name=value, e.g. depth=6"
     return params, None
 
 
