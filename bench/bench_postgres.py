@@ -4,8 +4,8 @@ Figures, in one run on the loopback fake GitHub with `--items` issues+PRs (10,00
 - the initial `dslp sync` (the real command, a subprocess) and the unchanged re-sync, on a SQLite
   file and on a fresh PostgreSQL database (medians of `--runs`); target: PostgreSQL's initial
   sync within 1.5x of SQLite's;
-- N = 1, 4, 16 concurrent readers, each a process calling `board OWNER/NAME --json` in a loop
-  (one process each, its own connection, the work `dslp board --json` does) while a PostgreSQL
+- N = 1, 4, 16 concurrent readers, each a process calling `board_text` (what `dslp board
+  OWNER/NAME --json` prints) in a loop, one process and connection each, while a PostgreSQL
   initial sync writes pages: median and p95 latency of a read; target: p95 under 200 ms. Two
   loops: paced, one read a second per reader (`--pace`: a team's dashboards and `watch -n 1`
   refreshes), and flat out (each reader reads again the moment it has its answer: on a 2-core
@@ -17,7 +17,6 @@ Run: `python bench/bench_postgres.py [--items 10000] [--runs 3] [--pg postgresql
 from __future__ import annotations
 
 import argparse
-import json
 import multiprocessing as mp
 import os
 import random
@@ -55,12 +54,11 @@ def _reader(url: str, ready: object, go: object, stop: object, out: object, pace
     """One reader process: the board query of `dslp board --json`, every `pace` seconds (0:
     as fast as it can). Warmed first (imports, connection, compiled statements), as a running
     app or server is, so the figures are the reads' own, not a process's start."""
+    from dslp_tui.cli import board_text
     from store.db import open_store
-    from store.read.board import board
 
     store = open_store(url, create=False)
-    with store.session() as s:
-        json.dumps(board(s, REPO).as_json())
+    board_text(store, REPO)
     ready.release()  # type: ignore[attr-defined]
     go.wait()  # type: ignore[attr-defined]
     if pace:  # people do not refresh in step: each reader starts at its own point of the second
@@ -68,8 +66,7 @@ def _reader(url: str, ready: object, go: object, stop: object, out: object, pace
     times: list[float] = []
     while not stop.is_set():  # type: ignore[attr-defined]
         start = time.perf_counter()
-        with store.session() as s:
-            json.dumps(board(s, REPO).as_json())
+        board_text(store, REPO)
         times.append((time.perf_counter() - start) * 1000)
         if pace:
             stop.wait(max(0.0, start + pace - time.perf_counter()))  # type: ignore[attr-defined]

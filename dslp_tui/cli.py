@@ -197,15 +197,25 @@ def cmd_status(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def board_text(store: Any, repo: str, *, open_only: bool = False) -> str:
+    """What `dslp board --json` prints: one card per line (the benchmark's readers call this)."""
+    from dslp_tui.json_text import dumps
+    from store.read.board import board_json
+
+    with store.session() as session:
+        data = board_json(session, repo, include_closed=not open_only)
+    return dumps(data, inline_below=3)
+
+
 def cmd_board(args: argparse.Namespace) -> int:
     from store.read.board import board
 
     store = _open(args)
+    if args.json:
+        print(board_text(store, args.repo, open_only=args.open_only))
+        return EXIT_OK
     with store.session() as session:
         b = board(session, args.repo, include_closed=not args.open_only)
-    if args.json:
-        print(json.dumps(b.as_json(), indent=2))
-        return EXIT_OK
     from dslp_tui.text import safe
     from store.rules import PHASE_TITLES
 
