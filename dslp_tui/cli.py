@@ -197,14 +197,25 @@ def cmd_status(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+BOARD_JSON_FORMAT = "1"  # bump when what `board --json` prints changes: cached texts go stale
+
+
 def board_text(store: Any, repo: str, *, open_only: bool = False) -> str:
-    """What `dslp board --json` prints: one card per line (the benchmark's readers call this)."""
+    """What `dslp board --json` prints: one card per line (the benchmark's readers call this).
+
+    On a team mirror the text is read once per revision for all its readers
+    (`store.text_cache`)."""
     from dslp_tui.json_text import dumps
     from store.read.board import board_json
+    from store.text_cache import cached_text
 
-    with store.session() as session:
-        data = board_json(session, repo, include_closed=not open_only)
-    return dumps(data, inline_below=3)
+    def compute() -> str:
+        with store.session() as session:
+            data = board_json(session, repo, include_closed=not open_only)
+        return dumps(data, inline_below=3)
+
+    key = f"board-json:{BOARD_JSON_FORMAT}:{__version__}:{repo}:{'open' if open_only else 'all'}"
+    return cached_text(store, key, compute)
 
 
 def cmd_board(args: argparse.Namespace) -> int:

@@ -11,18 +11,22 @@ import json
 from typing import Any
 
 
+_encode = json.JSONEncoder().encode  # one encoder, its C fast path: ", " and ": " as dumps
+
+
 def dumps(value: Any, *, inline_below: int, _depth: int = 0) -> str:
     """`value` as JSON, dicts and lists indented by two spaces to `inline_below` levels deep."""
     if _depth >= inline_below or not isinstance(value, (dict, list)) or not value:
-        return json.dumps(value, separators=(", ", ": "))
+        return _encode(value)
     pad = "  " * (_depth + 1)
+    if _depth + 1 >= inline_below:  # the children are one line each: no call per child here
+        parts = [_encode(v) for v in (value.values() if isinstance(value, dict) else value)]
+    else:
+        children = value.values() if isinstance(value, dict) else value
+        parts = [dumps(v, inline_below=inline_below, _depth=_depth + 1) for v in children]
     if isinstance(value, dict):
-        items = [
-            f"{pad}{json.dumps(str(k))}: {dumps(v, inline_below=inline_below, _depth=_depth + 1)}"
-            for k, v in value.items()
-        ]
+        parts = [f"{_encode(str(k))}: {part}" for k, part in zip(value, parts, strict=True)]
         opening, closing = "{", "}"
     else:
-        items = [f"{pad}{dumps(v, inline_below=inline_below, _depth=_depth + 1)}" for v in value]
         opening, closing = "[", "]"
-    return opening + "\n" + ",\n".join(items) + "\n" + "  " * _depth + closing
+    return f"{opening}\n{pad}" + f",\n{pad}".join(parts) + f"\n{'  ' * _depth}{closing}"

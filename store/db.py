@@ -136,6 +136,15 @@ def make_engine(url: str, *, create: bool = True) -> Engine:
     return engine
 
 
+# The end of every PostgreSQL transaction: one that wrote anything (it has an xid) counts one
+# more revision in its own commit, so the shared reads cached per revision (`store.text_cache`)
+# are never older than a write a reader has seen. Asked first, so a role that may only read
+# never needs the right to update. The row lock is held only through the commit, and the update
+# is a transaction's last statement: it never waits while holding another lock, nor deadlocks.
+WROTE = "SELECT pg_current_xact_id_if_assigned() IS NOT NULL"
+BUMP_REVISION = "UPDATE mirrorrevision SET rev = rev + 1 WHERE id = 1"
+
+
 @dataclass
 class Store:
     """An open mirror at schema head; sessions are short, one per unit of work."""
@@ -160,6 +169,10 @@ class Store:
                     conn.exec_driver_sql("SET LOCAL synchronous_commit TO OFF")
             try:
                 yield session
+                if self.is_server and session.in_transaction():
+                    session.flush()  # the ORM's pending rows first: then the question sees them
+                    if session.execute(text(WROTE)).scalar():
+                        session.execute(text(BUMP_REVISION))
                 session.commit()
             except BaseException:
                 session.rollback()
@@ -272,6 +285,9 @@ def open_store(db: str | os.PathLike[str] | None = None, *, create: bool = True)
             with _migration_lock(engine, sqlite_path(url)):
                 upgrade_to_head(engine)  # each re-checks inside the lock: a waiter finds it done
                 ensure_rules_current(engine)
+                if is_postgres(url):  # the cards may read otherwise now: no cached read stands
+                    with engine.begin() as conn:
+                        conn.execute(text(BUMP_REVISION))
     except StoreError:
         engine.dispose()
         raise

@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, ForeignKey, Index, Integer, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Column, ForeignKey, Index, Integer, Text, UniqueConstraint
 from sqlalchemy import false as sa_false
 from sqlalchemy import true as sa_true
 from sqlmodel import Field, SQLModel
@@ -353,3 +353,23 @@ class MirrorMeta(SQLModel, table=True):
 
     key: str = Field(primary_key=True)
     value: str
+
+
+class MirrorRevision(SQLModel, table=True):
+    """A server mirror's count of committed writes (one row): a shared read is cached per count.
+
+    Every PostgreSQL transaction that wrote anything bumps it last, in the same commit
+    (`Store.session`), so a reader that sees revision N sees every write up to N.
+    """
+
+    id: int = Field(default=1, primary_key=True)
+    rev: int = Field(default=0, sa_type=BigInteger)
+
+
+class TextCache(SQLModel, table=True):
+    """What a shared read printed (`dslp board --json` of a repository), and from which revision
+    on. An UNLOGGED table on PostgreSQL: a crash empties it, and nothing in it is ever needed."""
+
+    key: str = Field(primary_key=True)
+    revision: int = Field(sa_type=BigInteger)
+    body: str = Field(sa_type=Text)
