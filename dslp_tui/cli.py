@@ -205,14 +205,12 @@ def board_text(store: Any, repo: str, *, open_only: bool = False) -> str:
 
     On a team mirror the text is read once per revision for all its readers
     (`store.text_cache`)."""
-    from dslp_tui.json_text import dumps
-    from store.read.board import board_json
+    from store.read.board import board_json_text
     from store.text_cache import cached_text
 
     def compute() -> str:
         with store.session() as session:
-            data = board_json(session, repo, include_closed=not open_only)
-        return dumps(data, inline_below=3)
+            return board_json_text(session, repo, include_closed=not open_only)
 
     key = f"board-json:{BOARD_JSON_FORMAT}:{__version__}:{repo}:{'open' if open_only else 'all'}"
     return cached_text(store, key, compute)
