@@ -86,6 +86,7 @@ def main() -> None:
     ap.add_argument("--pg", default="postgresql://postgres@127.0.0.1:5432/test")
     ap.add_argument("--pace", type=float, default=1.0, help="seconds between a reader's reads")
     ap.add_argument("--skip-syncs", action="store_true", help="only the readers' figures")
+    ap.add_argument("--skip-readers", action="store_true", help="only the syncs' figures")
     args = ap.parse_args()
     made: list[str] = []
     with FakeGitHub(tokens={TOKEN}) as fake, tempfile.TemporaryDirectory() as tmp:
@@ -122,7 +123,8 @@ def main() -> None:
 
             ctx = mp.get_context("spawn")
             loops = [(args.pace, "paced"), (0.0, "flat_out")] if args.pace else [(0.0, "flat_out")]
-            for (pace, mode), readers in [(loop, n) for loop in loops for n in (1, 4, 16)]:
+            rounds = [] if args.skip_readers else [(loop, n) for loop in loops for n in (1, 4, 16)]
+            for (pace, mode), readers in rounds:
                 name, db = _database(args.pg)
                 made.append(name)
                 timed_run([*dslp, "repo", "add", REPO, "--db", db, "--api-url", fake.base_url], env)
