@@ -11,7 +11,17 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Column, ForeignKey, Index, Integer, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Column,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy import false as sa_false
 from sqlalchemy import true as sa_true
 from sqlmodel import Field, SQLModel
@@ -373,3 +383,4 @@ class TextCache(SQLModel, table=True):
     key: str = Field(primary_key=True)
     revision: int = Field(sa_type=BigInteger)
     body: str = Field(sa_type=Text)
+    stored_at: datetime = Field(sa_type=DateTime(timezone=True))

@@ -26,10 +26,12 @@ LOCK_WAIT = "10s"  # past this a waiter reads for itself: a stuck reader holds n
 _REVISION = text("SELECT rev FROM mirrorrevision WHERE id = 1")
 _STORED = text("SELECT body FROM textcache WHERE key = :key AND revision >= :rev")
 _STORE = text(
-    "INSERT INTO textcache (key, revision, body) VALUES (:key, :rev, :body) "
-    "ON CONFLICT (key) DO UPDATE SET revision = excluded.revision, body = excluded.body "
-    "WHERE textcache.revision < excluded.revision"
+    "INSERT INTO textcache (key, revision, body, stored_at) VALUES (:key, :rev, :body, now()) "
+    "ON CONFLICT (key) DO UPDATE SET revision = excluded.revision, body = excluded.body, "
+    "stored_at = excluded.stored_at WHERE textcache.revision < excluded.revision"
 )
+# A text no one has stored again for a week is an older dslp's, or a removed repository's.
+_PURGE = text("DELETE FROM textcache WHERE stored_at < now() - interval '7 days'")
 
 
 def cached_text(store: Store, key: str, compute: Callable[[], str]) -> str:
@@ -55,6 +57,7 @@ def cached_text(store: Store, key: str, compute: Callable[[], str]) -> str:
         body = compute()  # under the lock: the readers waiting on it are served this text
         try:
             conn.execute(_STORE, {"key": key, "rev": rev, "body": body})
+            conn.execute(_PURGE)
             conn.commit()  # releases the lock
         except DBAPIError:  # no right to write here, say: the text is still right
             conn.rollback()

@@ -190,3 +190,20 @@ def _plain(url: str) -> str:
 @pytest.fixture
 def store(sqlite_store: Store) -> Iterator[Store]:
     yield sqlite_store
+
+
+@pytest.mark.postgres
+def test_a_text_not_stored_again_for_a_week_is_dropped(mirror: Store) -> None:
+    cached_text(mirror, "board-json:old-dslp", lambda: "old")
+    cached_text(mirror, "board-json:recent", lambda: "recent")
+    with mirror.engine.begin() as conn:
+        conn.execute(
+            text(
+                "UPDATE textcache SET stored_at = now() - interval '8 days' "
+                "WHERE key = 'board-json:old-dslp'"
+            )
+        )
+    cached_text(mirror, "board-json:now", lambda: "now")
+    with mirror.engine.connect() as conn:
+        keys = conn.execute(text("SELECT key FROM textcache ORDER BY key")).scalars().all()
+    assert keys == ["board-json:now", "board-json:recent"]

@@ -8,7 +8,8 @@ Revises: 0005
 - `textcache`: what a shared read printed (`dslp board --json`) and at which revision. UNLOGGED
   on PostgreSQL (no WAL for a cache; a crash empties it) and stored uncompressed there (a 1 MB
   board is read back without inflating it). SQLite has both tables and uses neither: a laptop's
-  mirror has one reader.
+  mirror has one reader. A text not stored again for a week (an older dslp's, a removed
+  repository's) is dropped by the next store.
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ def upgrade() -> None:
         sa.Column("key", sa.String(), nullable=False),
         sa.Column("revision", sa.BigInteger(), nullable=False),
         sa.Column("body", sa.Text(), nullable=False),
+        sa.Column("stored_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("key"),
         prefixes=["UNLOGGED"] if server else [],
     )
