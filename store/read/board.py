@@ -122,13 +122,25 @@ def _gates(
     return gate_statuses(counts, latest, repo.approvers)
 
 
-def board(session: Session, full_name: str, *, include_closed: bool = True) -> Board:
-    """The phase board of one project: seven columns, unclassified issues apart, gate states."""
+def _overlays(
+    session: Session, full_name: str
+) -> tuple[Repository, dict[int, str], set[int], dict[int, str]]:
+    """The repo, and what its board lays over the issues GitHub gave: each issue's branch, the
+    issues with a change waiting for a push, and outcomes logged here not pushed yet."""
     repo = get_repo(session, full_name)
     assert repo.id is not None
-    branches = branch_index(session, repo.id)
-    pending = pending_numbers(session, repo.id)
-    local_outcome = pending_outcomes(session, repo.id)
+    return (
+        repo,
+        branch_index(session, repo.id),
+        pending_numbers(session, repo.id),
+        pending_outcomes(session, repo.id),
+    )
+
+
+def board(session: Session, full_name: str, *, include_closed: bool = True) -> Board:
+    """The phase board of one project: seven columns, unclassified issues apart, gate states."""
+    repo, branches, pending, local_outcome = _overlays(session, full_name)
+    assert repo.id is not None
     columns: dict[str, list[Card]] = {p: [] for p in PHASES}
     unclassified: list[Card] = []
     counts: Counter[str] = Counter()
@@ -178,11 +190,8 @@ def board_json_text(session: Session, full_name: str, *, include_closed: bool = 
     pure-Python `indent=` encoder took as long again). `tests/test_board_json.py` holds the
     text and `board(...).as_json()` equal.
     """
-    repo = get_repo(session, full_name)
+    repo, branches, pending, local_outcome = _overlays(session, full_name)
     assert repo.id is not None
-    branches = branch_index(session, repo.id)
-    pending = pending_numbers(session, repo.id)
-    local_outcome = pending_outcomes(session, repo.id)
     drafts: dict[str, list[Card]] = {p: [] for p in PHASES}
     drafted = _drafts(session, repo.id, drafts)
     columns = {p: [_encode(c.as_json()) for c in cards] for p, cards in drafts.items()}
