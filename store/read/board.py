@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from json.encoder import encode_basestring_ascii
@@ -106,10 +107,10 @@ def _card_query(repo_id: int, include_closed: bool, *, detail: bool) -> Any:
     return query
 
 
-def _rows(session: Session, query: Any) -> list[Any]:
+def _rows(session: Session, query: Any) -> Sequence[Any]:
     # Core rows fetched at once, not the ORM's one by one: a 6,600-card board reads in a third
     # of the time on PostgreSQL.
-    return list(session.connection().execute(query).all())
+    return session.connection().execute(query).all()
 
 
 def _gates(
